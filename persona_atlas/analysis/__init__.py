@@ -1,0 +1,1 @@
+"""CPU side: DuckDB store, metric registry, statistics, verdicts, result.json."""

@@ -1,0 +1,185 @@
+"""Typed experiment config: one YAML per experiment under ``experiments/``.
+
+``atlas extract`` reads the ``extract`` section, ``atlas analyze`` the ``analysis`` section;
+both record the resolved config in their output. Validation errors name the YAML file and
+line of the offending key.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from persona_atlas.errors import ConfigError
+
+#: Canonical recipe names (DESIGN §4) → file-safe stems used in centroid file names.
+RECIPES: dict[str, str] = {
+    "A": "A",
+    "B": "B",
+    "B*": "Bstar",
+    "B*_no_last": "Bstar_no_last",
+    "C1": "C1",
+    "C2": "C2",
+    "C3": "C3",
+}
+#: Recipes that depend only on the prefix before the question: computed once per persona.
+PREFIX_ONLY_RECIPES = frozenset({"C1", "C2", "C3"})
+
+
+def check_recipe(name: str) -> str:
+    if name not in RECIPES:
+        raise ValueError(f"unknown recipe {name!r}; known recipes: {', '.join(RECIPES)}")
+    return name
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
+
+
+class GenerationConfig(_Section):
+    max_new_tokens: int = Field(64, ge=1)
+    """Greedy decoding budget for recipe B."""
+    backend: Literal["auto", "hf", "vllm"] = "auto"
+    """``auto``: vLLM when installed and a GPU is present, else transformers ``generate``."""
+
+
+class ExtractConfig(_Section):
+    model: str
+    """Hub id, local path, or a named local model (``smollm2-135m-instruct``)."""
+    personas: Path
+    """YAML/JSON file mapping persona name → system prompt."""
+    questions: Path
+    """YAML/JSON file: a list of questions (or id → question)."""
+    recipes: list[str] = Field(default_factory=lambda: list(RECIPES))
+    """Recipes to extract."""
+    layers: list[int] = Field(min_length=1)
+    """0-based decoder blocks; layer L = output of block L = HF ``hidden_states[L+1]``."""
+    dtype: Literal["float32", "bfloat16", "float16"] = "float32"
+    """Forward-pass dtype; centroids are always accumulated in fp32."""
+    batch_token_budget: int = Field(4096, ge=1)
+    """Max padded tokens per forward batch."""
+    generation: GenerationConfig = Field(default_factory=GenerationConfig)
+    """Settings for recipe B's responses."""
+    seed: int = 0
+    """Random seed (generation is greedy; the seed fixes anything else random)."""
+    per_question: bool = False
+    """Also write per-question fp16 arrays (needed for per-question persona spread)."""
+    out_dir: Path
+    """Where centroids, responses and run.json are written."""
+
+    _check_recipes = field_validator("recipes")(lambda cls, v: [check_recipe(r) for r in v])
+
+    @field_validator("layers")
+    @classmethod
+    def _layers_valid(cls, v: list[int]) -> list[int]:
+        if any(layer < 0 for layer in v) or len(set(v)) != len(v):
+            raise ValueError("layers must be distinct non-negative block indices")
+        return sorted(v)
+
+
+class PairConfig(_Section):
+    x: str
+    """First recipe of the pair."""
+    y: str
+    """Second recipe of the pair."""
+    category: Literal["load-bearing", "sanity", "other"] = "other"
+    """How the verdict of this pair is read (load-bearing pairs decide the headline)."""
+
+    _check = field_validator("x", "y")(lambda cls, v: check_recipe(v))
+
+
+class Thresholds(_Section):
+    pass_cos_min: float = 0.95
+    """PASS needs per-persona cos_min above this..."""
+    pass_mc_r: float = 0.90
+    """...and mc_r above this."""
+    kill_cos_min: float = 0.85
+    """KILL when cos_min is below this..."""
+    kill_mc_r: float = 0.70
+    """...or mc_r is below this. Everything else is GREY."""
+
+
+class AnalysisConfig(_Section):
+    name: str = "recipe-comparison"
+    """Registered analysis to run."""
+    centroids: Path | None = None
+    """Folder of extraction outputs; defaults to the extract section's ``out_dir``."""
+    pairs: list[PairConfig] = Field(default_factory=list)
+    """Recipe pairs to compare; empty means every pair of extracted recipes."""
+    thresholds: Thresholds = Field(default_factory=Thresholds)
+    """Verdict thresholds (recorded in provenance)."""
+    mantel_permutations: int = Field(1000, ge=0)
+    """Permutations for the Mantel p-value of mc_r (0 disables it)."""
+    seed: int = 0
+    """Seed for permutation tests."""
+    metrics: list[str] | None = None
+    """Metric names to compute; null means all registered metrics."""
+
+
+class ExperimentConfig(_Section):
+    issue: int = Field(ge=1)
+    """Issue number; results go to ``results/issue-<N>/``."""
+    title: str
+    """Short title of the experiment."""
+    results_dir: Path | None = None
+    """Defaults to ``results/issue-<N>``."""
+    extract: ExtractConfig | None = None
+    """Extraction settings (``atlas extract``)."""
+    analysis: AnalysisConfig = Field(default_factory=AnalysisConfig)
+    """Analysis settings (``atlas analyze``)."""
+
+    @property
+    def slug(self) -> str:
+        return f"issue-{self.issue}"
+
+    @property
+    def result_dir(self) -> Path:
+        return self.results_dir or Path("results") / self.slug
+
+
+def load_config(path: str | Path) -> ExperimentConfig:
+    """Parse and validate an experiment YAML; errors point at file:line of the bad key."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{p}: experiment config not found") from None
+    try:
+        data = yaml.safe_load(text)
+        root = yaml.compose(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{p}: invalid YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{p}: an experiment config is a YAML mapping")
+    try:
+        return ExperimentConfig.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        line = yaml_line(root, err["loc"])
+        where = ".".join(str(x) for x in err["loc"]) or "(root)"
+        raise ConfigError(
+            f"{p}:{line}: {where}: {err['msg']}",
+            hint="see docs/configuration.md for every field and its default",
+        ) from None
+
+
+def yaml_line(node: Any, loc: tuple[Any, ...]) -> int:
+    """1-based line of the deepest YAML node along ``loc`` (best effort)."""
+    line = node.start_mark.line + 1 if node is not None else 1
+    for step in loc:
+        if isinstance(node, yaml.MappingNode):
+            match = next((v for k, v in node.value if k.value == str(step)), None)
+            if match is None:
+                break
+            node = match
+        elif (
+            isinstance(node, yaml.SequenceNode) and isinstance(step, int) and step < len(node.value)
+        ):
+            node = node.value[step]
+        else:
+            break
+        line = node.start_mark.line + 1
+    return line

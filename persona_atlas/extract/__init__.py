@@ -1,0 +1,4 @@
+"""GPU side: recipes, hooks, batching, generation backends, centroid store, run.json.
+
+The only subpackage that imports torch / transformers / vllm, and only lazily.
+"""

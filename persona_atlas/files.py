@@ -1,0 +1,141 @@
+"""File primitives every stage shares: atomic writes, strict JSON, content hashes.
+
+A file written here is either complete or absent — never half-written and looking complete.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from typing import IO, Any
+
+from persona_atlas.errors import InputFileError
+
+_CHUNK = 1 << 20
+
+
+def sha256_file(path: str | os.PathLike[str]) -> str:
+    """Hex sha256 of a file's bytes, streamed."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@contextmanager
+def atomic_open(path: str | os.PathLike[str], mode: str = "w") -> Iterator[IO[Any]]:
+    """Open a temporary sibling of ``path``; on success fsync and rename it into place.
+
+    On any exception the temporary file is removed and ``path`` is left untouched.
+    """
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent)
+    try:
+        encoding = None if "b" in mode else "utf-8"
+        with os.fdopen(fd, mode, encoding=encoding) as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        with suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
+    with atomic_open(path, "w") as fh:
+        fh.write(text)
+
+
+def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
+    with atomic_open(path, "wb") as fh:
+        fh.write(data)
+
+
+def find_non_finite(obj: Any, path: str = "$") -> str | None:
+    """Return the JSON path of the first NaN/Infinity in ``obj``, or None."""
+    if isinstance(obj, float):
+        return None if math.isfinite(obj) else path
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            if (hit := find_non_finite(v, f"{path}.{k}")) is not None:
+                return hit
+    elif isinstance(obj, list | tuple):
+        for i, v in enumerate(obj):
+            if (hit := find_non_finite(v, f"{path}[{i}]")) is not None:
+                return hit
+    return None
+
+
+def dumps_strict(obj: Any, *, indent: int | None = 2) -> str:
+    """Serialise to strict JSON. NaN/Infinity raise, naming where they are."""
+    if (where := find_non_finite(obj)) is not None:
+        raise ValueError(
+            f"refusing to write non-finite number at {where}: strict JSON has no NaN/Infinity; "
+            "write null and record why"
+        )
+    return json.dumps(obj, indent=indent, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def write_json(path: str | os.PathLike[str], obj: Any) -> None:
+    """Atomically write strict JSON."""
+    atomic_write_text(path, dumps_strict(obj))
+
+
+def _reject_constant(token: str) -> Any:
+    raise ValueError(f"non-finite number {token} is not allowed in strict JSON")
+
+
+def read_json(path: str | os.PathLike[str]) -> Any:
+    """Read strict JSON; a syntax error or NaN/Infinity names the file, line and column."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputFileError(f"{p}: file not found") from None
+    except UnicodeDecodeError as exc:
+        raise InputFileError(
+            f"{p}: not UTF-8 text (byte {exc.start})", hint="re-save the file as UTF-8"
+        ) from None
+    return loads_json(text, source=str(p))
+
+
+def loads_json(text: str, *, source: str = "<string>") -> Any:
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as exc:
+        raise InputFileError(
+            f"{source}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}",
+            hint="fix the syntax; result.json is written by `atlas analyze`, never by hand",
+        ) from None
+    except ValueError as exc:
+        # parse_constant fired; find the line for the user
+        line, col = _locate_constant(text)
+        raise InputFileError(
+            f"{source}:{line}:{col}: {exc}",
+            hint="strict JSON: write null for a missing value and say why in the analysis",
+        ) from None
+
+
+def _locate_constant(text: str) -> tuple[int, int]:
+    import re
+
+    m = re.search(r"(?<![\w\"])(-?Infinity|NaN)(?![\w\"])", text)
+    if not m:
+        return 1, 1
+    line = text.count("\n", 0, m.start()) + 1
+    col = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
+    return line, col

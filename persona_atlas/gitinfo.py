@@ -1,0 +1,45 @@
+"""Git facts for provenance and commit pinning. All return None outside a checkout."""
+
+from __future__ import annotations
+
+import functools
+import subprocess
+from pathlib import Path
+
+from persona_atlas.schema import GitState
+
+
+def _git(*args: str, cwd: str | Path = ".") -> str | None:
+    try:
+        out = subprocess.run(
+            ["git", *args], cwd=cwd, capture_output=True, text=True, check=True, timeout=30
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip()
+
+
+@functools.cache
+def repo_root(cwd: str = ".") -> Path | None:
+    top = _git("rev-parse", "--show-toplevel", cwd=cwd)
+    return Path(top) if top else None
+
+
+def head_commit(cwd: str | Path = ".") -> str | None:
+    """Full SHA of HEAD, or None when there is no commit yet."""
+    return _git("rev-parse", "--verify", "-q", "HEAD", cwd=cwd) or None
+
+
+def is_dirty(cwd: str | Path = ".", paths: list[str] | None = None) -> bool:
+    """True when tracked or untracked-but-not-ignored files differ from HEAD."""
+    out = _git("status", "--porcelain", "--", *(paths or []), cwd=cwd)
+    return bool(out)
+
+
+def last_commit_for(path: str | Path, cwd: str | Path = ".") -> str | None:
+    """SHA of the last commit that touched ``path`` (None if never committed)."""
+    return _git("log", "-1", "--format=%H", "--", str(path), cwd=cwd) or None
+
+
+def state(cwd: str | Path = ".") -> GitState:
+    return GitState(commit=head_commit(cwd), dirty=is_dirty(cwd))

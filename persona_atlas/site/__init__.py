@@ -1,0 +1,1 @@
+"""Site side: Jinja rendering of reports, figures, linter, staleness check, MkDocs glue."""

@@ -1,0 +1,1 @@
+"""One module per ``atlas`` verb; discovered by ``persona_atlas.cli``."""
