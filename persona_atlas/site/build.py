@@ -1,0 +1,382 @@
+"""``atlas build``: results/<slug>/report.md → Jinja → MkDocs pages → ``mkdocs build --strict``.
+
+Two passes, like the reports themselves: first every report is parsed and its result loaded
+(so cross-links and backlinks know which pages exist), then each page is rendered. The site
+is built into a temporary folder and swapped into place only when MkDocs succeeds, so the
+output folder always holds a complete build.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+
+from persona_atlas import gitinfo
+from persona_atlas.errors import ReportError
+from persona_atlas.files import atomic_write_text, write_json
+from persona_atlas.schema import ResultFile, RunFile, load_result, load_run
+from persona_atlas.site import postprocess
+from persona_atlas.site.artifacts import collect_artifacts
+from persona_atlas.site.contexts import BuildInfo, IndexContext, IndexEntry, LinkRef, PageContext
+from persona_atlas.site.mkdocs_run import read_mkdocs_config, run_mkdocs
+from persona_atlas.site.render import BodyRenderer, FigureRequest, figure_names, strict_environment
+from persona_atlas.site.report import Report, discover_reports, parse_report
+
+ASSETS = Path(__file__).resolve().parent / "assets"
+
+
+@dataclass
+class BuildOptions:
+    root: Path = Path(".")
+    results: Path = Path("results")
+    templates: Path = Path("templates")
+    config: Path = Path("mkdocs.yml")
+    staging: Path = Path("build/docs")
+    out: Path | None = None  # default: site_dir from mkdocs.yml
+    run_mkdocs: bool = True  # False renders pages only (benchmarks, tests)
+
+
+@dataclass
+class BuildStats:
+    pages: int
+    render_seconds: float
+    mkdocs_seconds: float
+    out: Path
+    staging: Path
+
+
+@dataclass
+class _Entry:
+    report: Report
+    result: ResultFile
+    run: RunFile | None
+    figures: set[str]
+    body: str = ""
+    hero: str | None = None  # hero HTML when the body does not place it with hero()
+    mentions: set[int] = field(default_factory=set)
+
+
+def build_site(opts: BuildOptions | None = None) -> BuildStats:
+    opts = opts or BuildOptions()
+    root = opts.root.resolve()
+    t0 = time.perf_counter()
+    mk = read_mkdocs_config(root / opts.config)
+    repo_url = mk.get("repo_url")
+    build = BuildInfo(gitinfo.head_commit(root), gitinfo.is_dirty(root), repo_url)
+    entries = _load_entries(root, root / opts.results)
+    env = strict_environment(jinja2.FileSystemLoader(root / opts.templates))
+    staging = root / opts.staging
+    if staging.exists():
+        shutil.rmtree(staging)
+    (staging / "assets").mkdir(parents=True)
+
+    by_issue = {e.report.front.issue: e for e in entries}
+    for e in entries:  # pass 1: bodies (needs every page's existence for #N links)
+        e.body = _render_body(e, by_issue)
+    uncommitted = _uncommitted_paths(root)
+    for e in entries:  # pass 2: full pages (needs every page's mentions for backlinks)
+        page = _page_context(e, by_issue, root, build, uncommitted)
+        _write_page(env, page, e, staging, root)
+    _write_index(env, entries, build, staging)
+    scripts = _write_assets(staging)
+    render_seconds = time.perf_counter() - t0
+
+    out = root / (opts.out or Path(mk.get("site_dir", "site")))
+    t1 = time.perf_counter()
+    if opts.run_mkdocs:
+        _build_atomically(mk, entries, scripts, build, staging, out, root)
+    return BuildStats(len(entries), render_seconds, time.perf_counter() - t1, out, staging)
+
+
+# ----------------------------------------------------------------------------- loading
+
+
+def _load_entries(root: Path, results: Path) -> list[_Entry]:
+    entries: list[_Entry] = []
+    seen: dict[int, Path] = {}
+    for path in map(_relative_to_cwd, discover_reports(results)):
+        report = parse_report(path)
+        issue = report.front.issue
+        if issue in seen:
+            raise ReportError(
+                f"{path}: issue {issue} is already claimed by {seen[issue]}",
+                hint="each issue has exactly one report; merge them or fix the issue number",
+            )
+        seen[issue] = path
+        result_path = path.parent / "result.json"
+        if not result_path.exists():
+            raise ReportError(
+                f"{path}: no result.json beside the report",
+                hint="run `atlas analyze` (or `atlas import`) to write it; never write it by hand",
+            )
+        result = load_result(result_path)
+        if result.issue != issue:
+            raise ReportError(
+                f"{result_path}: result is for issue {result.issue}, the report for {issue}",
+                hint="re-run the analysis with the right issue number",
+            )
+        run_path = path.parent / "run.json"
+        run = load_run(run_path) if run_path.exists() else None
+        entries.append(_Entry(report, result, run, figure_names(path.parent)))
+    return sorted(entries, key=lambda e: -e.report.front.issue)
+
+
+def _relative_to_cwd(path: Path) -> Path:
+    """Shorter paths in messages: relative to where the user ran atlas, when possible."""
+    try:
+        return path.resolve().relative_to(Path.cwd())
+    except ValueError:
+        return path
+
+
+def _uncommitted_paths(root: Path) -> set[str]:
+    out = gitinfo._git("status", "--porcelain", "--untracked-files=all", cwd=root) or ""
+    return {line[3:].strip().strip('"') for line in out.splitlines() if len(line) > 3}
+
+
+# ----------------------------------------------------------------------------- rendering
+
+
+def _href(issue: int, from_page: bool) -> str:
+    return f"../issue-{issue}/index.md" if from_page else f"issue-{issue}/index.md"
+
+
+def _render_body(e: _Entry, by_issue: dict[int, _Entry]) -> str:
+    rendered = BodyRenderer(e.report, e.result, e.run, e.figures).render()
+    md = rendered.markdown
+    for i, req in enumerate(rendered.figures):
+        md = md.replace(f"<!--atlas-figure:{i}-->", "\n\n" + figure_html(req) + "\n\n")
+    md = postprocess.caveats_to_admonitions(md)
+    e.mentions = postprocess.issue_refs(md) - {e.report.front.issue}
+    md = postprocess.link_issue_refs(
+        md, lambda n: _href(n, True) if n in by_issue and n != e.report.front.issue else None
+    )
+    if e.report.front.hero and not rendered.hero_placed:
+        e.hero = _hero_html(e)
+    return md
+
+
+def _hero_html(e: _Entry) -> str:
+    hero = e.report.front.hero
+    assert hero is not None
+    if hero.startswith(("http://", "https://")):
+        return f'<figure class="atlas-figure"><img src="{html.escape(hero)}" alt="hero figure"></figure>'
+    if hero not in e.figures:
+        raise ReportError(
+            f"{e.report.path}:1: front matter hero {hero!r} is not one of this result's figures "
+            f"({', '.join(sorted(e.figures)) or 'none'})",
+            hint="run `atlas figures`, or name an existing figure / a commit-pinned URL",
+        )
+    caption = _figure_caption(e.report.result_dir, hero)
+    return figure_html(FigureRequest(hero, caption, 0))
+
+
+def _figure_caption(result_dir: Path, name: str) -> str:
+    meta = result_dir / "figures" / f"{name}.meta.json"
+    if meta.exists():
+        caption = json.loads(meta.read_text(encoding="utf-8")).get("caption")
+        if caption:
+            return str(caption)
+    return name.replace("_", " ")
+
+
+def figure_html(req: FigureRequest) -> str:
+    """Interactive Vega-Lite view with the static SVG as fallback, and its caption."""
+    name, caption = html.escape(req.name), html.escape(req.caption)
+    return (
+        f'<figure class="atlas-figure" id="fig-{name}">\n'
+        f'<div class="atlas-vega" data-vega-spec="figures/{name}.vl.json"></div>\n'
+        f'<img class="atlas-static" src="figures/{name}.svg" alt="{caption}">\n'
+        f"<figcaption>{caption}</figcaption>\n</figure>"
+    )
+
+
+def _refs(issues: list[int], by_issue: dict[int, _Entry]) -> list[LinkRef]:
+    return [
+        LinkRef(n, _href(n, True), by_issue[n].report.front.title)
+        if n in by_issue
+        else LinkRef(n, None, None)
+        for n in issues
+    ]
+
+
+def _page_context(
+    e: _Entry, by_issue: dict[int, _Entry], root: Path, build: BuildInfo, uncommitted: set[str]
+) -> PageContext:
+    front, prov = e.report.front, e.result.provenance
+    result_rel = e.report.result_dir.resolve().relative_to(root).as_posix()
+    commit = gitinfo.last_commit_for(result_rel, cwd=root)
+    dirty = any(p.startswith(result_rel + "/") for p in uncommitted)
+    me = front.issue
+    others = [o for o in by_issue.values() if o is not e]
+    return PageContext(
+        front=front,
+        slug=e.report.slug,
+        body=e.body,
+        hero=e.hero,
+        verdict=e.result.verdict,
+        kind=e.result.kind,
+        analysis=prov.analysis.name,
+        code_version=prov.code_version,
+        created=prov.created,
+        imported_from=prov.imported_from.path if prov.imported_from else None,
+        artifacts=collect_artifacts(
+            e.report.result_dir.resolve(),
+            root,
+            e.result,
+            repo_url=build.repo_url,
+            commit=commit,
+            uncommitted=uncommitted,
+        ),
+        result_commit=commit,
+        result_dirty=dirty,
+        result_tree_url=(
+            f"{build.repo_url.rstrip('/')}/tree/{commit}/{result_rel}"
+            if build.repo_url and commit
+            else None
+        ),
+        source_issues=_refs(front.source_issues, by_issue),
+        derives_from=_refs(front.derives_from, by_issue),
+        supersedes=_refs(front.supersedes, by_issue),
+        derived_by=_refs(
+            sorted(o.report.front.issue for o in others if me in o.report.front.derives_from),
+            by_issue,
+        ),
+        mentioned_in=_refs(
+            sorted(o.report.front.issue for o in others if me in o.mentions), by_issue
+        ),
+        build=build,
+    )
+
+
+def _render_template(env: jinja2.Environment, name: str, **ctx: object) -> str:
+    try:
+        return env.get_template(name).render(**ctx)
+    except jinja2.TemplateSyntaxError as exc:
+        raise ReportError(f"templates/{exc.name or name}:{exc.lineno}: {exc.message}") from None
+    except jinja2.TemplateNotFound as exc:
+        raise ReportError(f"template {exc.name} not found in templates/") from None
+    except jinja2.UndefinedError as exc:
+        raise ReportError(
+            f"templates/{name}: {exc.message}",
+            hint="templates may only use the fields documented in persona_atlas/site/contexts.py",
+        ) from None
+
+
+def _write_page(
+    env: jinja2.Environment, page: PageContext, e: _Entry, staging: Path, root: Path
+) -> None:
+    dest = staging / page.slug
+    dest.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(dest / "index.md", _render_template(env, "page.md.j2", page=page))
+    src = e.report.result_dir
+    if (src / "figures").is_dir():
+        shutil.copytree(src / "figures", dest / "figures")
+    for name in ("result.json", "run.json"):
+        if (src / name).exists():
+            shutil.copy2(src / name, dest / name)
+
+
+def _write_index(
+    env: jinja2.Environment, entries: list[_Entry], build: BuildInfo, staging: Path
+) -> None:
+    rows = [
+        IndexEntry(
+            issue=e.report.front.issue,
+            href=f"{e.report.slug}/",
+            title=e.report.front.title,
+            confidence=e.report.front.confidence,
+            status=e.report.front.status,
+            verdict=e.result.verdict,
+            date=e.report.front.date.isoformat(),
+            tags=e.report.front.tags,
+        )
+        for e in entries
+    ]
+    counts: dict[str, int] = {}
+    for r in rows:
+        counts[r.confidence] = counts.get(r.confidence, 0) + 1
+    index = IndexContext(entries=rows, build=build, counts=counts)
+    atomic_write_text(staging / "index.md", _render_template(env, "index.md.j2", index=index))
+
+
+def _write_assets(staging: Path) -> list[str]:
+    """Copy our CSS/JS and the vendored Vega scripts; return the script paths to load."""
+    dest = staging / "assets"
+    for f in ASSETS.iterdir():
+        if f.is_file():
+            shutil.copy2(f, dest / f.name)
+    scripts: list[str] = []
+    try:
+        from persona_atlas.site.figures import write_vendor_assets
+    except ImportError:  # figures package not available: pages fall back to static SVG
+        pass
+    else:
+        scripts = [
+            f"assets/vendor/{p}" if "/" not in p else p
+            for p in write_vendor_assets(dest / "vendor")
+        ]
+    return [*scripts, "assets/atlas.js"]
+
+
+# ----------------------------------------------------------------------------- mkdocs
+
+
+def _build_atomically(
+    mk: dict[str, object],
+    entries: list[_Entry],
+    scripts: list[str],
+    build: BuildInfo,
+    staging: Path,
+    out: Path,
+    root: Path,
+) -> None:
+    tmp = out.with_name(f"{out.name}.partial-{os.getpid()}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    config = dict(mk)
+    config["docs_dir"] = str(staging)
+    config["site_dir"] = str(tmp)
+    config["nav"] = [{"Clean results": "index.md"}] + [
+        {f"#{e.report.front.issue} {e.report.front.title}": f"{e.report.slug}/index.md"}
+        for e in entries
+    ]
+    config["extra_css"] = [*_as_list(mk.get("extra_css")), "assets/atlas.css"]
+    config["extra_javascript"] = [*_as_list(mk.get("extra_javascript")), *scripts]
+    dirty = " (uncommitted changes)" if build.dirty else ""
+    config["copyright"] = f"Built from {build.short}{dirty}"
+    try:
+        try:
+            run_mkdocs(config, root / "build" / "mkdocs.generated.yml")
+        except ReportError as exc:  # point at the report, not the generated page
+            exc.message = re.sub(
+                r"'(issue-\d+)/index\.md'", r"'results/\1/report.md' (rendered)", exc.message
+            )
+            raise
+        write_json(
+            tmp / "atlas-build.json",
+            {"commit": build.commit, "dirty": build.dirty, "pages": len(entries)},
+        )
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    old = out.with_name(f"{out.name}.old-{os.getpid()}")
+    if out.exists():
+        out.rename(old)
+    tmp.rename(out)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _as_list(x: object) -> list[str]:
+    if not x:
+        return []
+    if isinstance(x, list):
+        return [str(i) for i in x]
+    return [str(x)]

@@ -1,0 +1,287 @@
+"""Render a report body (Markdown + Jinja) against its result.json and run.json.
+
+The body is a Jinja template with ``StrictUndefined`` and four helpers:
+
+- ``value(path, fmt="")`` — a bound number from result.json (``run.`` prefix: run.json);
+- ``table(name, columns=None, where=None, sort=None, limit=None, fmt=None)`` — a result table;
+- ``query(sql)`` — a DuckDB query over the result's tables, rendered as a table;
+- ``figure(name, caption)`` / ``hero()`` — a generated figure with its caption.
+
+Any error — a missing path, a bad format spec, an unknown table, a Jinja syntax error —
+becomes a ``ReportError`` naming ``report.md:line`` and what to fix. Nothing renders blank.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from persona_atlas import jsonpath
+from persona_atlas.errors import ReportError
+from persona_atlas.schema import ResultFile, RunFile, Table
+from persona_atlas.site.report import Report
+
+BODY_TEMPLATE_PREFIX = "report:"
+
+
+def strict_environment(loader: jinja2.BaseLoader | None = None) -> jinja2.Environment:
+    """The one Jinja configuration: strict undefined, no autoescape (we emit Markdown)."""
+    return jinja2.Environment(
+        loader=loader,
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=True,
+        trim_blocks=False,
+    )
+
+
+@dataclass
+class FigureRequest:
+    """A figure a report asked for; the page builder turns it into HTML."""
+
+    name: str
+    caption: str
+    line: int
+
+
+@dataclass
+class RenderedBody:
+    markdown: str
+    figures: list[FigureRequest] = field(default_factory=list)
+    bound: list[str] = field(default_factory=list)  # every value() path, for the linter
+    hero_placed: bool = False
+
+
+def format_number(value: Any, fmt: str) -> str:
+    """Format a bound value with a Python format spec; '' means a sensible default."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        if fmt:
+            raise ValueError(f"format {fmt!r} given but the value is {value!r}, not a number")
+        return str(value)
+    if not fmt:
+        return format(value, ",d") if isinstance(value, int) else _default_float(value)
+    return format(value, fmt)
+
+
+def _default_float(x: float) -> str:
+    if x == 0 or 1e-3 <= abs(x) < 1e6:
+        return f"{x:.4g}" if abs(x) < 1 else f"{x:,.4g}"
+    return f"{x:.3e}"
+
+
+def table_markdown(
+    t: Table,
+    *,
+    columns: Sequence[str] | None = None,
+    where: dict[str, Any] | None = None,
+    sort: str | Sequence[str] | None = None,
+    limit: int | None = None,
+    fmt: dict[str, str] | None = None,
+    name: str = "table",
+) -> str:
+    """A result table as a Markdown pipe table. Floats default to 4 decimals."""
+    cols = list(columns or t.columns)
+    unknown = [c for c in [*cols, *(where or {}), *_as_list(sort)] if c not in t.columns]
+    if unknown:
+        raise KeyError(f"table {name!r} has no column(s) {unknown}; it has {t.columns}")
+    records = t.records()
+    if where:
+        records = [r for r in records if all(r[k] == v for k, v in where.items())]
+    for key in reversed(_as_list(sort)):
+        records.sort(key=lambda r, k=key: (r[k] is None, r[k]))  # type: ignore[misc]
+    if limit is not None:
+        records = records[:limit]
+    fmts = fmt or {}
+
+    def cell(col: str, v: Any) -> str:
+        if v is None:
+            return "—"
+        if isinstance(v, float) and col not in fmts:
+            return f"{v:.4f}"
+        return format_number(v, fmts.get(col, "")) if col in fmts else str(v)
+
+    head = "| " + " | ".join(cols) + " |"
+    rule = "|" + "|".join("---:" if _numeric(records, c) else "---" for c in cols) + "|"
+    body = [
+        "| " + " | ".join(cell(c, r[c]).replace("|", "\\|") for c in cols) + " |" for r in records
+    ]
+    lines = [head, rule, *body]
+    if not records:
+        lines.append("| " + " | ".join(["*(no rows)*", *[""] * (len(cols) - 1)]) + " |")
+    out = "\n".join(lines)
+    if t.description:
+        out += f"\n\n*{t.description}*"
+    return out
+
+
+def _as_list(x: str | Sequence[str] | None) -> list[str]:
+    return [] if x is None else [x] if isinstance(x, str) else list(x)
+
+
+def _numeric(records: list[dict[str, Any]], col: str) -> bool:
+    vals = [r[col] for r in records if r[col] is not None]
+    return bool(vals) and all(isinstance(v, int | float) and not isinstance(v, bool) for v in vals)
+
+
+def query_table(result: ResultFile, sql: str) -> Table:
+    """Run DuckDB SQL over the result's tables (each registered under its own name)."""
+    import duckdb
+    import numpy as np
+
+    con = duckdb.connect()
+    try:
+        for tname, t in result.tables.items():
+            columns = {
+                c: np.array([row[i] for row in t.rows], dtype=object)
+                for i, c in enumerate(t.columns)
+            }
+            con.register(tname, columns)
+        cur = con.execute(sql)
+        names = [d[0] for d in cur.description or []]
+        rows = [[_plain(v) for v in r] for r in cur.fetchall()]
+    finally:
+        con.close()
+    return Table(columns=names, rows=rows)
+
+
+def _plain(v: Any) -> Any:
+    if isinstance(v, float) and not math.isfinite(v):
+        return None
+    if isinstance(v, int | float | str | bool) or v is None:
+        return v
+    return str(v)
+
+
+class BodyRenderer:
+    """Renders one report body; collects figure requests and bound paths as it goes."""
+
+    def __init__(
+        self,
+        report: Report,
+        result: ResultFile,
+        run: RunFile | None,
+        figure_names: set[str],
+    ) -> None:
+        self.report = report
+        self.result = result
+        self.result_doc = result.model_dump(mode="json")
+        self.run_doc = run.model_dump(mode="json") if run else None
+        self.figure_names = figure_names
+        self.out = RenderedBody(markdown="")
+        self._env = strict_environment()
+
+    # -- helpers exposed to the template -------------------------------------------------
+    def value(self, path: str, fmt: str = "") -> str:
+        doc: Any = self.result_doc
+        inner = path
+        if path.startswith("run."):
+            if self.run_doc is None:
+                raise LookupError(f"value({path!r}): this result has no run.json")
+            doc, inner = self.run_doc, path[len("run.") :]
+        try:
+            v = jsonpath.resolve(doc, inner)
+        except jsonpath.PathError as exc:
+            raise LookupError(f"value({path!r}): {exc}") from None
+        if v is None:
+            why = self.result.nulls.get(path, "no reason recorded in `nulls`")
+            raise LookupError(f"value({path!r}) is null ({why}); state it in words instead")
+        if isinstance(v, dict | list):
+            raise LookupError(f"value({path!r}) is a {type(v).__name__}, not a number")
+        self.out.bound.append(path)
+        try:
+            return format_number(v, fmt)
+        except ValueError as exc:
+            raise LookupError(f"value({path!r}, {fmt!r}): bad format spec: {exc}") from None
+
+    def table(self, name: str, **opts: Any) -> str:
+        if name not in self.result.tables:
+            have = ", ".join(sorted(self.result.tables)) or "none"
+            raise LookupError(f"table({name!r}): result.json has no such table (has: {have})")
+        return table_markdown(self.result.tables[name], name=name, **opts)
+
+    def query(self, sql: str, **opts: Any) -> str:
+        try:
+            t = query_table(self.result, sql)
+        except Exception as exc:  # duckdb errors are many types; all are the author's SQL
+            raise LookupError(f"query(): {exc}") from None
+        return table_markdown(t, name="query", **opts)
+
+    def figure(self, name: str, caption: str = "") -> str:
+        if not caption.strip():
+            raise LookupError(f"figure({name!r}): every figure needs a caption")
+        if name not in self.figure_names:
+            have = ", ".join(sorted(self.figure_names)) or "none"
+            raise LookupError(
+                f"figure({name!r}): no figures/{name}.vl.json (has: {have}); "
+                "run `atlas figures` for this result"
+            )
+        marker = f"<!--atlas-figure:{len(self.out.figures)}-->"
+        self.out.figures.append(FigureRequest(name=name, caption=caption, line=_caller_line()))
+        return marker
+
+    def hero(self, caption: str = "") -> str:
+        hero = self.report.front.hero
+        if hero is None:
+            raise LookupError("hero(): the front matter names no `hero` figure")
+        self.out.hero_placed = True
+        if hero.startswith(("http://", "https://")):
+            return f"![{caption or 'hero figure'}]({hero})\n\n*{caption}*"
+        return self.figure(hero, caption or f"Hero figure: {hero}")
+
+    # -- rendering ------------------------------------------------------------------------
+    def render(self) -> RenderedBody:
+        name = f"{BODY_TEMPLATE_PREFIX}{self.report.path}"
+        helpers: dict[str, Callable[..., str]] = {
+            "value": self.value,
+            "table": self.table,
+            "query": self.query,
+            "figure": self.figure,
+            "hero": self.hero,
+        }
+        try:
+            template = self._env.from_string(self.report.body, globals=helpers)
+            template.name = name
+            self.out.markdown = template.render()
+        except jinja2.TemplateSyntaxError as exc:
+            raise self._error(exc.lineno, f"template syntax error: {exc.message}") from None
+        except (LookupError, jinja2.UndefinedError, TypeError, ValueError, KeyError) as exc:
+            msg = str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
+            raise self._error(_template_line(exc), msg) from None
+        return self.out
+
+    def _error(self, template_line: int | None, message: str) -> ReportError:
+        line = self.report.body_line + (template_line or 1) - 1
+        return ReportError(
+            f"{self.report.path}:{line}: {message}",
+            hint="bind only paths that exist in result.json (see `atlas lint -v`), "
+            "or re-run `atlas analyze` if the result is missing a key",
+        )
+
+
+_LINE_RE = re.compile(r"line (\d+)")
+
+
+def _template_line(exc: BaseException) -> int | None:
+    """Line inside the report body where a render-time error was raised."""
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if frame.filename.startswith(BODY_TEMPLATE_PREFIX) or frame.filename == "<template>":
+            return frame.lineno
+    return None
+
+
+def _caller_line() -> int:
+    for frame in reversed(traceback.extract_stack()):
+        if frame.filename.startswith(BODY_TEMPLATE_PREFIX) or frame.filename == "<template>":
+            return frame.lineno or 0
+    return 0
+
+
+def figure_names(result_dir: Path) -> set[str]:
+    return {p.name.removesuffix(".vl.json") for p in (result_dir / "figures").glob("*.vl.json")}

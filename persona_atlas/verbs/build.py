@@ -1,0 +1,39 @@
+"""Render every results/<slug>/report.md into a page and build the static site with
+``mkdocs build --strict``. The output folder is replaced only by a complete build."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+HELP = "render reports and build the site (what `make site` runs)"
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--results", type=Path, default=Path("results"), help="results folder")
+    p.add_argument("--templates", type=Path, default=Path("templates"), help="Jinja templates")
+    p.add_argument("--config", type=Path, default=Path("mkdocs.yml"), help="MkDocs config")
+    p.add_argument("--out", type=Path, default=None, help="output folder (default: site_dir)")
+    p.add_argument(
+        "--pages-only", action="store_true", help="render pages into build/docs, skip MkDocs"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from persona_atlas.site.build import BuildOptions, build_site
+
+    stats = build_site(
+        BuildOptions(
+            results=args.results,
+            templates=args.templates,
+            config=args.config,
+            out=args.out,
+            run_mkdocs=not args.pages_only,
+        )
+    )
+    where = stats.staging if args.pages_only else stats.out
+    print(
+        f"built {stats.pages} page(s) into {where} "
+        f"(render {stats.render_seconds:.2f}s, mkdocs {stats.mkdocs_seconds:.2f}s)"
+    )
+    return 0
