@@ -1,0 +1,15 @@
+"""``atlas lint``: every number in a report's prose checked against its result.
+
+- `numbers` reads numeric tokens and what they claim;
+- `prose` blanks what is not prose (code, URLs, templates), keeping positions;
+- `exemptions` names the few rules under which a number is an identifier, not a claim;
+- `matching` indexes every numeric leaf of result.json / run.json;
+- `bindings` checks ``value()`` / ``table()`` / ``figure()`` calls without rendering;
+- `pragmas` parses the explicit ``lint-allow`` comments;
+- `structure` checks sections, confidence, hero, captions, card, hedging;
+- `engine` ties them together; `output` prints the result.
+"""
+
+from persona_atlas.site.lint.engine import NumberCheck, Problem, ReportLint, lint_file, lint_report
+
+__all__ = ["NumberCheck", "Problem", "ReportLint", "lint_file", "lint_report"]

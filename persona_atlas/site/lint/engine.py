@@ -1,0 +1,201 @@
+"""Lint one report: every number in its prose against its result.json and run.json.
+
+`lint_report` is what ``atlas lint`` runs for ``results/<slug>/report.md``; `lint_file`
+lints any Markdown or plain-text file against JSON files given explicitly (numbers only),
+e.g. a legacy write-up against its legacy result JSON.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from persona_atlas.errors import AtlasError, InputFileError
+from persona_atlas.files import read_json
+from persona_atlas.site.lint.bindings import Binding, Context, check_bindings
+from persona_atlas.site.lint.exemptions import RULES, token_rule
+from persona_atlas.site.lint.matching import Candidate, ValueIndex
+from persona_atlas.site.lint.numbers import find_tokens, parse_claim
+from persona_atlas.site.lint.pragmas import allow, find_pragmas, unused
+from persona_atlas.site.lint.prose import REGION_RULES, Masked, mask
+from persona_atlas.site.lint.structure import check_structure
+
+Status = Literal["matched", "failed", "exempt", "pragma"]
+
+
+@dataclass(frozen=True)
+class NumberCheck:
+    """One numeric token in the report and what became of it."""
+
+    line: int
+    col: int
+    token: str
+    status: Status
+    rule: str = ""  # exemption rule, or "pragma"
+    reason: str = ""  # the rule's reason, or the pragma's
+    matches: tuple[Candidate, ...] = ()
+    nearest: tuple[Candidate, ...] = ()
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A failure that is not a typed number: a binding, a structure rule, a pragma, input."""
+
+    line: int
+    col: int
+    rule: str
+    message: str
+
+
+@dataclass
+class ReportLint:
+    path: Path
+    numbers: list[NumberCheck] = field(default_factory=list)
+    bindings: list[Binding] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def failed(self) -> int:
+        return (
+            sum(n.status == "failed" for n in self.numbers)
+            + sum(not b.ok for b in self.bindings)
+            + len(self.problems)
+        )
+
+    def counts(self) -> dict[str, int]:
+        by = {s: sum(n.status == s for n in self.numbers) for s in ("matched", "exempt", "pragma")}
+        bound = sum(b.ok and b.helper == "value" for b in self.bindings)
+        bad_numbers = sum(n.status == "failed" for n in self.numbers)
+        bad_bound = sum(not b.ok and b.helper == "value" for b in self.bindings)
+        return {
+            "checked": len(self.numbers) + bound + bad_bound,
+            "matched": by["matched"],
+            "bound": bound,
+            "exempt": by["exempt"],
+            "pragma": by["pragma"],
+            "failed": bad_numbers + bad_bound,
+            "other_failures": self.failed - bad_numbers - bad_bound,
+        }
+
+
+def check_numbers(masked: Masked, index: ValueIndex, lint: ReportLint) -> None:
+    """Classify every numeric token in the body; apply pragmas; record failures."""
+    pragmas, errors = find_pragmas(masked)
+    lint.problems += [Problem(e.line, e.col, "pragma", e.message) for e in errors]
+    for region in masked.regions:
+        if region.kind in REGION_RULES:
+            for tok in find_tokens(masked.text[region.start : region.end]):
+                line, col = masked.position(region.start + tok.start)
+                lint.numbers.append(
+                    NumberCheck(line, col, tok.text, "exempt", region.kind, RULES[region.kind])
+                )
+    for tok in find_tokens(masked.prose):
+        line, col = masked.position(tok.start)
+        rule = token_rule(masked.prose, tok)
+        if rule:
+            lint.numbers.append(NumberCheck(line, col, tok.text, "exempt", rule, RULES[rule]))
+            continue
+        claim = parse_claim(tok)
+        found = index.matches(claim)
+        if found:
+            lint.numbers.append(NumberCheck(line, col, claim.text, "matched", matches=tuple(found)))
+        elif p := allow(pragmas, line, claim.text):
+            lint.numbers.append(NumberCheck(line, col, claim.text, "pragma", "pragma", p.reason))
+        else:
+            near = tuple(index.nearest(claim))
+            lint.numbers.append(NumberCheck(line, col, claim.text, "failed", nearest=near))
+    lint.problems += [Problem(e.line, e.col, "pragma", e.message) for e in unused(pragmas)]
+    lint.numbers.sort(key=lambda n: (n.line, n.col))
+
+
+def read_text(path: Path) -> str:
+    """A report's text; undecodable bytes name the file, line and column."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputFileError(f"{path}: file not found") from None
+    except OSError as exc:
+        raise InputFileError(f"{path}: cannot read: {exc.strerror}") from None
+    try:
+        return data.decode("utf-8-sig").replace("\r\n", "\n")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise InputFileError(
+            f"{path}:{line}:{col}: not UTF-8 text (byte 0x{data[exc.start]:02x})",
+            hint="re-save the file as UTF-8",
+        ) from None
+
+
+def lint_report(
+    path: str | Path, *, result: str | Path | None = None, run: str | Path | None = None
+) -> ReportLint:
+    """Lint ``results/<slug>/report.md``: numbers, bound values, helpers and structure."""
+    from persona_atlas.schema import load_result, load_run
+    from persona_atlas.site.report import parse_report
+
+    report_path = Path(path)
+    lint = ReportLint(report_path)
+    try:
+        text = read_text(report_path)
+        report = parse_report(report_path)
+        result_path = Path(result) if result else report_path.parent / "result.json"
+        run_path = Path(run) if run else report_path.parent / "run.json"
+        if not result_path.exists():
+            raise InputFileError(
+                f"{result_path}: no result.json next to {report_path}",
+                hint="run `atlas analyze` (or `atlas import`) for this issue first",
+            )
+        res = load_result(result_path)
+        run_doc = load_run(run_path).model_dump(mode="json") if run_path.exists() else None
+    except AtlasError as exc:
+        lint.problems.append(_input_problem(exc))
+        return lint
+    result_doc = res.model_dump(mode="json")
+    body_start = _offset_of_line(text, report.body_line)
+    masked = mask(text, body_start)
+    figures_dir = report_path.parent / "figures"
+    ctx = Context(
+        result=res,
+        result_doc=result_doc,
+        run_doc=run_doc,
+        figures={p.name.removesuffix(".vl.json") for p in figures_dir.glob("*.vl.json")},
+        hero=report.front.hero,
+        result_dir=report_path.parent,
+    )
+    index = ValueIndex.of({"": result_doc, "run.": run_doc})
+    check_numbers(masked, index, lint)
+    lint.bindings = check_bindings(masked, ctx)
+    for issue in check_structure(masked, report.front.confidence, ctx, body_start):
+        lint.problems.append(Problem(issue.line, issue.col, issue.rule, issue.message))
+    lint.problems.sort(key=lambda p: (p.line, p.col))
+    return lint
+
+
+def lint_file(path: str | Path, against: list[str | Path]) -> ReportLint:
+    """Numbers only: any text file against JSON files (paths shown as ``<stem>:<path>``)."""
+    p = Path(path)
+    lint = ReportLint(p)
+    try:
+        text = read_text(p)
+        docs: dict[str, Any] = {f"{Path(a).stem}:": read_json(a) for a in against}
+    except AtlasError as exc:
+        lint.problems.append(_input_problem(exc))
+        return lint
+    check_numbers(mask(text), ValueIndex.of(docs), lint)
+    return lint
+
+
+def _offset_of_line(text: str, line: int) -> int:
+    offset = 0
+    for _ in range(line - 1):
+        nl = text.find("\n", offset)
+        if nl < 0:
+            return len(text)
+        offset = nl + 1
+    return offset
+
+
+def _input_problem(exc: AtlasError) -> Problem:
+    return Problem(0, 0, "input", str(exc))

@@ -1,0 +1,147 @@
+"""Numeric tokens in prose: find them, and read what each one claims.
+
+A token is read the way a careful reader reads it: ``0.64`` claims "some value that rounds
+to 0.64 at two decimals"; ``38.3%`` claims a fraction of 0.383 (or a percent of 38.3);
+``4.9 × 10⁻⁴``, ``4.9e-4``, ``37,675`` and ``100K`` are one number each; in ``0.53-0.70`` the
+hyphen is a range dash, not the sign of 0.70. A bare integer (no decimal point, exponent,
+magnitude or percent) is a count or an index and claims an integral value exactly.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+MINUS = "\u2212"  # Unicode minus sign
+_SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+")
+_MAGNITUDES = {"k": 1e3, "K": 1e3, "M": 1e6, "B": 1e9}
+
+# One numeric token. Named groups are read by `parse_claim`; the lookbehinds keep a match
+# from starting in the middle of a number (``1.2.3``, ``0..27``).
+TOKEN_RE = re.compile(
+    r"""
+    (?P<sign>[-+±\u2212])?
+    (?:
+        (?P<power>(?<![\d.])10(?:\^\(?(?P<pexp>[-+\u2212]?\d+)\)?|(?P<psup>[⁻⁺]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+)))
+      | (?P<mant>(?<![\d.])(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)?|(?<![\d.])\.\d+)
+        (?:
+            [eE](?P<eexp>[-+\u2212]?\d+)(?!\w)
+          | \ ?[×x·*]\ ?10(?:\^\(?(?P<texp>[-+\u2212]?\d+)\)?|(?P<tsup>[⁻⁺]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+))
+        )?
+        (?P<mag>[kKMB](?![\w]))?
+    )
+    (?P<pct>\ ?%)?
+    """,
+    re.VERBOSE,
+)
+
+#: Characters before a ``-``/``−`` that make it a range dash or hyphen rather than a sign.
+_DASH_CONTEXT = re.compile(r"[\w%.)\]]")
+
+
+@dataclass(frozen=True)
+class Claim:
+    """What a numeric token asserts: a value and the precision it is written with."""
+
+    text: str
+    """The token as written (sign, digits, exponent, magnitude, percent)."""
+    value: float
+    """The number as read, in its own units (38.3 for ``38.3%``)."""
+    half_width: float
+    """Half of the last written digit's place: values within ±this round to the token."""
+    percent: bool = False
+    """Written with ``%``: matches fractions ×100 as well as stored percents."""
+    integer: bool = False
+    """A bare integer: matches integral values exactly."""
+    absolute: bool = False
+    """Written with ``±``: a magnitude; matches the value regardless of sign."""
+
+    def intervals(self) -> list[tuple[float, float]]:
+        """Closed intervals of stored values that support this claim."""
+        lo, hi = self.value - self.half_width, self.value + self.half_width
+        spans = [(lo, hi)]
+        if self.percent:
+            spans.append((lo / 100.0, hi / 100.0))
+        if self.absolute:
+            spans += [(-b, -a) for a, b in spans]
+        return spans
+
+    def accepts(self, v: float) -> bool:
+        if self.integer:
+            return v == self.value or (self.absolute and v == -self.value)
+        # a hair of slack so a value exactly on a rounding boundary counts either way
+        return any(a - _slack(a) <= v <= b + _slack(b) for a, b in self.intervals())
+
+
+def _slack(x: float) -> float:
+    return 1e-12 * max(1.0, abs(x))
+
+
+@dataclass(frozen=True)
+class RawToken:
+    """A match of `TOKEN_RE` with the sign already decided."""
+
+    start: int
+    end: int
+    text: str
+    match: re.Match[str]
+    signed: bool
+
+
+def find_tokens(text: str) -> list[RawToken]:
+    """Every numeric token in ``text`` (already masked: code, URLs and templates blanked)."""
+    out: list[RawToken] = []
+    for m in TOKEN_RE.finditer(text):
+        start = m.start()
+        signed = m.group("sign") is not None
+        dash = signed and m.group("sign") in "-\u2212" and start > 0
+        if dash and _DASH_CONTEXT.match(text[start - 1]):
+            start += 1  # "0.53-0.70", "layers 21-27": a dash, not a minus
+            signed = False
+        if signed and m.group("sign") == "+" and start > 0 and not text[start - 1].isspace():
+            start += 1
+            signed = False
+        out.append(RawToken(start, m.end(), text[start : m.end()], m, signed))
+    return out
+
+
+def parse_claim(tok: RawToken) -> Claim:
+    """Read a token's value and precision."""
+    m = tok.match
+    sign = m.group("sign") if tok.signed else None
+    negative = sign in ("-", MINUS)
+    percent = m.group("pct") is not None
+    if m.group("power"):
+        exp = _exponent(m.group("pexp"), m.group("psup"))
+        value, half = 10.0**exp, 0.5 * 10.0**exp
+        integer = False
+    else:
+        mant = m.group("mant").replace(",", "")
+        decimals = len(mant.split(".")[1]) if "." in mant else 0
+        exp_text, exp_sup = m.group("eexp") or m.group("texp"), m.group("tsup")
+        exp = _exponent(exp_text, exp_sup) if (exp_text or exp_sup) else 0
+        scale = _MAGNITUDES.get(m.group("mag") or "", 1.0)
+        value = float(mant) * 10.0**exp * scale
+        half = 0.5 * 10.0 ** (exp - decimals) * scale
+        integer = decimals == 0 and not exp_text and not exp_sup and scale == 1.0 and not percent
+    if negative:
+        value = -value
+    return Claim(
+        text=tok.text.strip(),
+        value=value,
+        half_width=half,
+        percent=percent,
+        integer=integer,
+        absolute=sign == "±",
+    )
+
+
+def _exponent(text: str | None, sup: str | None) -> int:
+    raw = text if text is not None else (sup or "").translate(_SUPERSCRIPTS)
+    return int(raw.replace(MINUS, "-"))
+
+
+def decimals_of(claim_text: str) -> int:
+    """Digits after the decimal point in a token's mantissa (for mutation and display)."""
+    m = re.search(r"\.(\d+)", claim_text)
+    return len(m.group(1)) if m else 0

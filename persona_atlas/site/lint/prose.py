@@ -1,0 +1,127 @@
+"""Separate a report's prose from what is not prose, keeping every character's position.
+
+The result is the report text with non-prose regions blanked to spaces (newlines kept), so a
+number found in the masked text has the same offset — and file:line:col — as in report.md.
+Regions are found in the order the renderer sees them: Jinja first (it runs before Markdown),
+then HTML comments, code blocks, code spans, URLs and link targets, HTML tags.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+
+from markdown_it import MarkdownIt
+
+#: Exemption rules for regions; the verbose output shows the reason with each number.
+REGION_RULES: dict[str, str] = {
+    "code": "inside a code span or code block: code, not a claim",
+    "url": "part of a URL or link/image target",
+    "html": "inside an HTML tag (attribute values are markup)",
+    "footnote": "a footnote marker",
+}
+
+
+@dataclass(frozen=True)
+class Region:
+    start: int
+    end: int
+    kind: str  # a REGION_RULES key, or "template" / "comment" / "front" (not counted)
+
+
+@dataclass
+class Masked:
+    """The report text, its prose-only mask, and the regions that were blanked."""
+
+    text: str
+    prose: str
+    regions: list[Region] = field(default_factory=list)
+    line_starts: list[int] = field(default_factory=list)
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """1-based (line, column) of a character offset."""
+        i = bisect.bisect_right(self.line_starts, offset) - 1
+        return i + 1, offset - self.line_starts[i] + 1
+
+    def of_kind(self, *kinds: str) -> list[Region]:
+        return [r for r in self.regions if r.kind in kinds]
+
+
+_RAW = re.compile(r"\{%-?\s*raw\s*-?%\}(.*?)\{%-?\s*endraw\s*-?%\}", re.DOTALL)
+_JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+# a code span may wrap lines but never crosses a blank line (a paragraph break)
+_CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)((?:[^\n]|\n(?![ \t]*\n))+?)(?<!`)\1(?!`)")
+_LINK_TARGET = re.compile(r"\]\(\s*<?[^)\s>]*>?(?:\s+(?:\"[^\"]*\"|'[^']*'|\([^)]*\)))?\s*\)")
+_REF_DEF = re.compile(r"^ {0,3}\[[^\]\n]+\]:[ \t]*\S+.*$", re.MULTILINE)
+_AUTOLINK = re.compile(r"<(?:[A-Za-z][A-Za-z0-9+.\-]{1,31}:[^<>\s]*|[^<>\s@]+@[^<>\s]+)>")
+_BARE_URL = re.compile(r"(?:\b[a-z][a-z0-9+.\-]*://|\bwww\.)[^\s<>()\[\]]*[^\s<>()\[\].,;:!?'\"*_]")
+_HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9\-]*(?:\s[^<>]*)?/?>")
+_ENTITY = re.compile(r"&(?:#\d+|#x[0-9A-Fa-f]+|[A-Za-z]+);")
+_FOOTNOTE = re.compile(r"\[\^[^\]\s]+\]")
+
+_md = MarkdownIt("commonmark")
+
+
+class _Builder:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.chars = list(text)
+        self.regions: list[Region] = []
+
+    def current(self) -> str:
+        return "".join(self.chars)
+
+    def blank(self, start: int, end: int, kind: str) -> None:
+        if end <= start:
+            return
+        self.regions.append(Region(start, end, kind))
+        for i in range(start, end):
+            if self.chars[i] != "\n":
+                self.chars[i] = " "
+
+    def blank_all(self, pattern: re.Pattern[str], kind: str, group: int = 0) -> None:
+        for m in pattern.finditer(self.current()):
+            self.blank(m.start(group), m.end(group), kind)
+
+
+def mask(text: str, body_start: int = 0) -> Masked:
+    """Blank everything that is not prose. ``body_start`` skips the front matter."""
+    b = _Builder(text)
+    b.blank(0, body_start, "front")
+    _mask_templates(b, body_start)
+    b.blank_all(_COMMENT, "comment")
+    _mask_code_blocks(b)
+    b.blank_all(_CODE_SPAN, "code")
+    b.blank_all(_REF_DEF, "url")
+    b.blank_all(_LINK_TARGET, "url")
+    b.blank_all(_AUTOLINK, "url")
+    b.blank_all(_BARE_URL, "url")
+    b.blank_all(_HTML_TAG, "html")
+    b.blank_all(_ENTITY, "html")
+    b.blank_all(_FOOTNOTE, "footnote")
+    starts = [0] + [m.end() for m in re.finditer("\n", text)]
+    regions = sorted(b.regions, key=lambda r: r.start)
+    return Masked(text=text, prose=b.current(), regions=regions, line_starts=starts)
+
+
+def _mask_templates(b: _Builder, body_start: int) -> None:
+    """Jinja expressions/statements/comments; ``{% raw %}`` bodies stay prose."""
+    text = b.current()
+    raws = [(m.start(1), m.end(1)) for m in _RAW.finditer(text, body_start)]
+    for m in _JINJA.finditer(text, body_start):
+        if any(a <= m.start() < z for a, z in raws):
+            continue
+        kind = "template" if m.group().startswith("{{") else "statement"
+        b.blank(m.start(), m.end(), kind)
+
+
+def _mask_code_blocks(b: _Builder) -> None:
+    text = b.current()
+    starts = [0] + [m.end() for m in re.finditer("\n", text)]
+    for tok in _md.parse(text):
+        if tok.type in ("fence", "code_block") and tok.map:
+            first, last = tok.map
+            end = starts[last] if last < len(starts) else len(text)
+            b.blank(starts[first], end, "code")

@@ -1,0 +1,57 @@
+"""Check every number in a report's prose against its result.json and run.json.
+
+A typed number passes when a stored value rounds to it at the precision it is written with
+(percentages also match fractions ×100); bound numbers (``{{ value("path", "fmt") }}``) must
+resolve and format; structure rules (sections, confidence line, hero, captions, card,
+hedging) are errors. Numbers in code, URLs, issue references, dates, versions and names are
+exempt by rule; anything else needs a ``<!-- lint-allow TOKEN: reason -->`` pragma.
+Exits 1 on any failure. See docs/lint.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+HELP = "check every number in reports against result.json (exit 1 on any failure)"
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "paths", nargs="*", type=Path, help="reports to lint (default: every results/*/report.md)"
+    )
+    p.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    p.add_argument(
+        "-v", "--verbose", action="store_true", help="also show matches, exemptions and pragmas"
+    )
+    p.add_argument(
+        "--against",
+        action="append",
+        type=Path,
+        metavar="JSON",
+        help="lint the given file(s) against these JSON files instead (numbers only; "
+        "for write-ups outside results/, e.g. legacy ones)",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from persona_atlas.site.lint import lint_file, lint_report
+    from persona_atlas.site.lint.output import dumps, summary_line, text_lines
+
+    paths = args.paths or sorted(Path("results").glob("*/report.md"))
+    if not paths:
+        print("atlas lint: no reports found (results/*/report.md)", file=sys.stderr)
+        return 0
+    if args.against:
+        lints = [lint_file(p, args.against) for p in paths]
+    else:
+        lints = [lint_report(p) for p in paths]
+    if args.format == "json":
+        print(dumps(lints))
+    else:
+        for lint in lints:
+            for line in text_lines(lint, verbose=args.verbose):
+                print(line)
+        print(summary_line(lints))
+    return 1 if any(lint.failed for lint in lints) else 0
