@@ -344,6 +344,9 @@ def _build_atomically(
     config = dict(mk)
     config["docs_dir"] = str(staging)
     config["site_dir"] = str(tmp)
+    theme = dict(config.get("theme") or {})  # type: ignore[call-overload]
+    theme.setdefault("custom_dir", str(root / "templates" / "mkdocs"))
+    config["theme"] = theme
     config["nav"] = [{"Clean results": "index.md"}] + [
         {f"#{e.report.front.issue} {e.report.front.title}": f"{e.report.slug}/index.md"}
         for e in entries

@@ -83,6 +83,7 @@ def test_no_cdn_in_any_page(built: Path) -> None:
     for page in (built / "site").rglob("*.html"):
         text = page.read_text()
         assert "fonts.googleapis" not in text, page
+        assert 'data-md-component="source"' not in text, page  # would call the GitHub API
         assert not re.search(r'<script[^>]+src="https?://', text), page
         assert not re.search(r'<link[^>]+href="https?://[^"]+\.css', text), page
 

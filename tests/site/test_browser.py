@@ -1,0 +1,48 @@
+"""The built site in headless Chromium: hero figure and tables visible, no console errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from persona_atlas.site.build import BuildOptions, build_site
+from tests.site.browserkit import browser_page, serve
+from tests.site.sitekit import make_site
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+
+
+@pytest.fixture(scope="module")
+def site_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = make_site(tmp_path_factory.mktemp("browser"))
+    build_site(BuildOptions(root=root))
+    return root / "site"
+
+
+def test_index_and_report_page_render_cleanly(site_dir: Path) -> None:
+    with serve(site_dir) as base, browser_page() as (page, errors):
+        page.goto(base, wait_until="networkidle")
+        rows = page.locator("table.atlas-index tbody tr")
+        assert rows.count() == 2
+        assert rows.first.is_visible()
+        # sortable: clicking "Issue" sorts ascending, then descending
+        page.locator("table.atlas-index th", has_text="Issue").click()
+        assert page.locator("table.atlas-index tbody tr td").first.inner_text() == "#201"
+        page.locator("table.atlas-index th", has_text="Issue").click()
+        assert page.locator("table.atlas-index tbody tr td").first.inner_text() == "#218"
+
+        page.goto(base + "issue-201/", wait_until="networkidle")
+        hero = page.locator("figure.atlas-figure").first
+        assert hero.is_visible()
+        interactive = page.evaluate("typeof window.vegaEmbed === 'function'")
+        if interactive:  # vendored Vega present: the chart itself is drawn
+            page.wait_for_selector(".atlas-vega svg, .atlas-vega canvas", timeout=10_000)
+        else:
+            assert page.locator("img.atlas-static").first.is_visible()
+            assert page.evaluate("document.querySelector('img.atlas-static').naturalWidth") > 0
+        tables = page.locator("article table")
+        assert tables.count() >= 3  # verdict counts, query result, artifacts
+        assert page.get_by_text("Cells per verdict.").is_visible()
+        assert page.locator(".admonition.warning").count() == 2
+        assert errors == [], errors
