@@ -106,13 +106,19 @@ class AnalysisConfig(_Section):
     name: str = "recipe-comparison"
     """Registered analysis to run."""
     centroids: Path | None = None
-    """Folder of extraction outputs; defaults to the extract section's ``out_dir``."""
+    """Folder of extraction outputs (``centroids/``, ``per_question/``, ``run.json``);
+    defaults to the extract section's ``out_dir``."""
+    source: Path | None = None
+    """Input file of a file-based analysis (``stored-matrix-comparison``: the stored
+    cosine-matrix JSON)."""
     pairs: list[PairConfig] = Field(default_factory=list)
     """Recipe pairs to compare; empty means every pair of extracted recipes."""
     thresholds: Thresholds = Field(default_factory=Thresholds)
     """Verdict thresholds (recorded in provenance)."""
     mantel_permutations: int = Field(1000, ge=0)
     """Permutations for the Mantel p-value of mc_r (0 disables it)."""
+    mantel_method: Literal["pearson", "spearman"] = "pearson"
+    """Correlation the Mantel test permutes (mc_r itself is a Pearson correlation)."""
     seed: int = 0
     """Seed for permutation tests."""
     metrics: list[str] | None = None
