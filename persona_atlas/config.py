@@ -44,6 +44,10 @@ class GenerationConfig(_Section):
     """Greedy decoding budget for recipe B."""
     backend: Literal["auto", "hf", "vllm"] = "auto"
     """``auto``: vLLM when installed and a GPU is present, else transformers ``generate``."""
+    batch_size: int = Field(32, ge=1)
+    """Prompts per ``generate`` call on the transformers backend (vLLM schedules its own)."""
+    vllm_gpu_memory_utilization: float = Field(0.45, gt=0, le=1)
+    """Share of GPU memory vLLM may take; the rest holds the HF model used for capture."""
 
 
 class ExtractConfig(_Section):
@@ -61,6 +65,10 @@ class ExtractConfig(_Section):
     """Forward-pass dtype; centroids are always accumulated in fp32."""
     batch_token_budget: int = Field(4096, ge=1)
     """Max padded tokens per forward batch."""
+    padding_side: Literal["right", "left"] = "right"
+    """Where forward batches are padded; positions and masks are explicit either way."""
+    device: str = "auto"
+    """``auto`` (``cuda`` when available, else ``cpu``), or a torch device string."""
     generation: GenerationConfig = Field(default_factory=GenerationConfig)
     """Settings for recipe B's responses."""
     seed: int = 0

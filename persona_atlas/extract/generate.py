@@ -1,0 +1,113 @@
+"""Greedy responses for recipe B: vLLM on GPU machines, transformers ``generate`` otherwise.
+
+Both return token ids, which go straight into the capture pass: no decode/re-tokenise drift.
+A response stops before its first stop token (EOS / end of turn); a response that stops at
+once is empty and is excluded from B, B* and B*_no_last alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from persona_atlas.config import GenerationConfig
+from persona_atlas.extract.batching import pad
+from persona_atlas.extract.deps import available, require
+from persona_atlas.extract.models import LoadedModel
+
+
+class Generator(Protocol):
+    name: str
+
+    def generate(self, prompts: Sequence[Sequence[int]]) -> list[list[int]]: ...
+
+
+def stop_ids(lm: LoadedModel) -> set[int]:
+    ids: set[int] = set()
+    for source in (getattr(lm.model, "generation_config", None), lm.model.config):
+        eos = getattr(source, "eos_token_id", None)
+        ids.update([eos] if isinstance(eos, int) else (eos or []))
+    if lm.tokenizer.eos_token_id is not None:
+        ids.add(lm.tokenizer.eos_token_id)
+    return ids
+
+
+def cut_at_stop(ids: Sequence[int], stops: set[int]) -> list[int]:
+    out = []
+    for t in ids:
+        if t in stops:
+            break
+        out.append(int(t))
+    return out
+
+
+class HFGenerator:
+    """Batched greedy ``generate`` with left padding (decoder-only models need it)."""
+
+    name = "hf"
+
+    def __init__(self, lm: LoadedModel, cfg: GenerationConfig) -> None:
+        self.lm, self.cfg, self.stops = lm, cfg, stop_ids(lm)
+
+    def generate(self, prompts: Sequence[Sequence[int]]) -> list[list[int]]:
+        torch = require("torch")
+        order = sorted(range(len(prompts)), key=lambda i: (-len(prompts[i]), i))
+        out: dict[int, list[int]] = {}
+        pad_id = self.lm.tokenizer.pad_token_id
+        for start in range(0, len(order), self.cfg.batch_size):
+            chunk = order[start : start + self.cfg.batch_size]
+            batch = pad([prompts[i] for i in chunk], pad_id, "left", self.lm.device)
+            with torch.inference_mode():
+                gen = self.lm.model.generate(
+                    input_ids=batch.input_ids,
+                    attention_mask=batch.attention_mask,
+                    max_new_tokens=self.cfg.max_new_tokens,
+                    do_sample=False,
+                    temperature=None,
+                    top_p=None,
+                    top_k=None,
+                    pad_token_id=pad_id,
+                    eos_token_id=sorted(self.stops),
+                )  # [B, T + new]
+            new = gen[:, batch.input_ids.shape[1] :].tolist()
+            for i, ids in zip(chunk, new):
+                out[i] = cut_at_stop(ids, self.stops)
+        return [out[i] for i in range(len(prompts))]
+
+
+class VLLMGenerator:  # pragma: no cover - needs a GPU and vllm
+    """vLLM with ``temperature=0`` on the same weights folder the capture model loaded."""
+
+    name = "vllm"
+
+    def __init__(self, lm: LoadedModel, cfg: GenerationConfig, dtype: str, seed: int) -> None:
+        vllm = require("vllm")
+        self.llm = vllm.LLM(
+            model=lm.path,
+            dtype=dtype,
+            seed=seed,
+            gpu_memory_utilization=cfg.vllm_gpu_memory_utilization,
+        )
+        self.params = vllm.SamplingParams(temperature=0.0, max_tokens=cfg.max_new_tokens)
+        self.stops = stop_ids(lm)
+
+    def generate(self, prompts: Sequence[Sequence[int]]) -> list[list[int]]:
+        outs = self.llm.generate(
+            [{"prompt_token_ids": list(p)} for p in prompts], self.params, use_tqdm=False
+        )
+        return [cut_at_stop(o.outputs[0].token_ids, self.stops) for o in outs]
+
+
+def make_generator(lm: LoadedModel, cfg: GenerationConfig, dtype: str, seed: int) -> Generator:
+    """``auto`` picks vLLM when it is installed and a GPU is present."""
+    torch = require("torch")
+    backend = cfg.backend
+    if backend == "auto":
+        backend = "vllm" if available("vllm") and torch.cuda.is_available() else "hf"
+    if backend == "vllm":
+        return VLLMGenerator(lm, cfg, dtype, seed)
+    return HFGenerator(lm, cfg)
+
+
+def decode(lm: LoadedModel, ids: Sequence[int]) -> str:
+    return str(lm.tokenizer.decode(list(ids), skip_special_tokens=True))

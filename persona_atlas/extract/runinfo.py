@@ -1,0 +1,210 @@
+"""run.json: what each shard records, and how the merge combines the records."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import platform
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from persona_atlas import gitinfo
+from persona_atlas.config import ExperimentConfig, ExtractConfig
+from persona_atlas.errors import InputFileError
+from persona_atlas.files import sha256_file
+from persona_atlas.schema import (
+    DataFileInfo,
+    FileRef,
+    GenerationInfo,
+    ModelInfo,
+    RunFile,
+    ShardInfo,
+    TokenizerInfo,
+    load_run,
+)
+
+if TYPE_CHECKING:
+    from persona_atlas.extract.inputs import Inputs
+    from persona_atlas.extract.models import LoadedModel
+    from persona_atlas.extract.runner import Shard
+    from persona_atlas.extract.store import Part
+    from persona_atlas.extract.template import TemplateInfo
+
+
+class Clock:
+    """Seconds per named stage, summed over repeats."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    @contextmanager
+    def __call__(self, stage: str) -> Iterator[None]:
+        t0 = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[stage] = self.seconds.get(stage, 0.0) + time.perf_counter() - t0
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def weights_sha256(spec: str) -> str | None:
+    """Hash of the weights a model spec names, computable without torch (None for hub ids)."""
+    from persona_atlas.extract import models
+
+    if spec in models.LOCAL_MODELS:
+        return sha256_file(models.locate_gguf(spec))
+    folder = Path(spec).expanduser()
+    return models._folder_weights_sha(folder) if folder.is_dir() else None
+
+
+def seed_everything(seed: int) -> None:
+    import random
+
+    import numpy as np
+
+    from persona_atlas.extract.deps import require
+
+    random.seed(seed)
+    np.random.seed(seed)
+    require("torch").manual_seed(seed)
+
+
+def packages() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for name in ("persona-atlas", "torch", "transformers", "tokenizers", "safetensors", "vllm"):
+        try:
+            out[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            continue
+    return out
+
+
+def _relative(path: Path) -> str:
+    """Relative to the working directory (the repository root) when inside it."""
+    absolute = path.resolve()
+    try:
+        return str(absolute.relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(absolute)
+
+
+def data_file(path: Path, sha: str, count: int) -> DataFileInfo:
+    return DataFileInfo(path=_relative(path), sha256=sha, bytes=path.stat().st_size, count=count)
+
+
+def shard_record_path(parts_dir: Path, shard: Shard) -> Path:
+    return parts_dir / f"run.{shard.index}-of-{shard.count}.json"
+
+
+def build(
+    exp: ExperimentConfig,
+    config_path: Path,
+    cfg: ExtractConfig,
+    inputs: Inputs,
+    lm: LoadedModel,
+    tinfo: TemplateInfo,
+    generator: Any,
+    shard: Shard,
+    clock: Clock,
+    failures: list[dict],
+    n_done: int,
+) -> RunFile:
+    """This shard's record; a resumed shard adds to the record it left before."""
+    started, timings = utc_now(), dict(clock.seconds)
+    previous = shard_record_path(cfg.out_dir / "parts", shard)
+    if previous.exists():
+        old = load_run(previous)
+        started = old.started
+        for k, v in old.timings.items():
+            timings[k] = timings.get(k, 0.0) + v
+    timings["personas_computed"] = float(n_done)
+    return RunFile(
+        issue=exp.issue,
+        config_sha256=sha256_file(config_path),
+        config=exp.model_dump(mode="json"),
+        model=ModelInfo(
+            id=cfg.model,
+            revision=lm.revision,
+            weights_sha256=lm.weights_sha256,
+            architecture=lm.architecture,
+            n_layers=lm.n_layers,
+            hidden_size=lm.hidden_size,
+        ),
+        tokenizer=TokenizerInfo(
+            sha256=tinfo.tokenizer_sha256,
+            chat_template_sha256=tinfo.chat_template_sha256,
+            template_family=tinfo.family,
+            injects_default_system_prompt=tinfo.injects_default_system_prompt,
+            default_system_prompt=tinfo.default_system_prompt,
+        ),
+        recipes=list(cfg.recipes),
+        layers=list(cfg.layers),
+        personas=data_file(inputs.personas_path, inputs.personas_sha256, len(inputs.personas)),
+        questions=data_file(inputs.questions_path, inputs.questions_sha256, len(inputs.questions)),
+        seed=cfg.seed,
+        dtype=cfg.dtype,
+        batch_token_budget=cfg.batch_token_budget,
+        generation=GenerationInfo(
+            backend=generator.name if generator is not None else "none",
+            max_new_tokens=cfg.generation.max_new_tokens if generator is not None else 0,
+        ),
+        shard=ShardInfo(index=shard.index, count=shard.count),
+        packages=packages(),
+        git=gitinfo.state(),
+        device=_device_name(lm),
+        started=started,
+        finished=utc_now(),
+        timings=timings,
+        failures=failures,
+    )
+
+
+def _device_name(lm: LoadedModel) -> str:
+    dev = lm.device
+    if dev.type == "cuda":
+        from persona_atlas.extract.deps import require
+
+        return f"{dev} ({require('torch').cuda.get_device_name(dev)})"
+    return str(dev)
+
+
+def read_shard_records(folders: Sequence[Path]) -> list[RunFile]:
+    records = [load_run(p) for f in folders if f.is_dir() for p in sorted(f.glob("run.*.json"))]
+    if not records:
+        raise InputFileError(
+            f"no shard records (run.<k>-of-<N>.json) in {[str(f) for f in folders]}",
+            hint="run `atlas extract CONFIG [--shard k/N]` first; --merge combines its parts",
+        )
+    return records
+
+
+def combine(
+    records: Sequence[RunFile], parts: Sequence[Part], written: Sequence[Path], clock: Clock
+) -> RunFile:
+    """One run.json from the shard records: summed timings, earliest start, all outputs."""
+    base = records[0].model_copy(deep=True)
+    timings: dict[str, float] = {}
+    for rec in records:
+        for k, v in rec.timings.items():
+            timings[k] = timings.get(k, 0.0) + v
+    timings.update(clock.seconds)
+    base.timings = timings
+    base.started = min(r.started for r in records)
+    base.finished = utc_now()
+    base.shard = None
+    base.failures = [f for r in records for f in r.failures]
+    base.device = ", ".join(sorted({r.device or "?" for r in records}))
+    base.generation.empty_responses = sum(
+        1 for p in parts for resp in p.responses if resp.get("empty")
+    )
+    base.git = gitinfo.state()
+    base.outputs = [
+        FileRef(path=_relative(p), sha256=sha256_file(p), bytes=p.stat().st_size) for p in written
+    ]
+    return base

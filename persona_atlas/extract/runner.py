@@ -1,0 +1,195 @@
+"""``atlas extract``: personas → parts (resumable, shardable) → merged centroids + run.json."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from tqdm import tqdm
+
+from persona_atlas.config import ExperimentConfig, ExtractConfig, load_config
+from persona_atlas.errors import AtlasError, ConfigError, InputFileError
+from persona_atlas.extract import runinfo
+from persona_atlas.extract.inputs import Inputs, load_inputs
+from persona_atlas.extract.store import find_parts, part_path, read_part, write_outputs, write_part
+from persona_atlas.files import sha256_bytes
+from persona_atlas.schema import RunFile, save
+
+
+@dataclass(frozen=True)
+class Shard:
+    index: int
+    count: int
+
+    @classmethod
+    def parse(cls, text: str) -> Shard:
+        """``k/N`` with 0 ≤ k < N."""
+        try:
+            k, n = (int(x) for x in text.split("/"))
+        except ValueError:
+            raise ConfigError(f"--shard {text!r}: expected k/N, e.g. 0/4") from None
+        if not 0 <= k < n:
+            raise ConfigError(f"--shard {text!r}: need 0 <= k < N")
+        return cls(k, n)
+
+    def members(self, n_personas: int) -> list[int]:
+        return list(range(self.index, n_personas, self.count))  # round-robin balances lengths
+
+
+def extract_section(exp: ExperimentConfig, path: Path) -> ExtractConfig:
+    if exp.extract is None:
+        raise ConfigError(f"{path}: no `extract:` section", hint="see docs/extract.md")
+    return exp.extract
+
+
+def fingerprint(cfg: ExtractConfig, inputs: Inputs, name: str) -> str:
+    """Everything a persona's part depends on; a part with another fingerprint is recomputed."""
+    settings = cfg.model_dump(mode="json", exclude={"out_dir", "device", "personas", "questions"})
+    doc = {
+        "settings": settings,
+        "weights": runinfo.weights_sha256(cfg.model),
+        "questions": inputs.questions,
+        "persona": [name, inputs.personas[name]],
+    }
+    return sha256_bytes(json.dumps(doc, sort_keys=True).encode())
+
+
+def _progress(total: int, enabled: bool | None) -> tqdm:
+    disable = not sys.stderr.isatty() if enabled is None else not enabled
+    return tqdm(total=total, unit="persona", desc="extract", disable=disable, file=sys.stderr)
+
+
+def run_extract(
+    config_path: str | Path, *, shard: Shard | None = None, progress: bool | None = None
+) -> RunFile | None:
+    """Extract every persona of this shard not already done; merge when unsharded.
+
+    Returns the merged run.json document, or None for a shard of a multi-shard run.
+    """
+    from persona_atlas.extract.capture import Capture
+    from persona_atlas.extract.generate import make_generator
+    from persona_atlas.extract.models import load_model
+    from persona_atlas.extract.persona import extract_persona, generate_responses
+    from persona_atlas.extract.recipes import needs_responses
+    from persona_atlas.extract.template import inspect_template
+
+    path = Path(config_path)
+    exp = load_config(path)
+    cfg = extract_section(exp, path)
+    inputs = load_inputs(cfg.personas, cfg.questions)
+    shard = shard or Shard(0, 1)
+    clock = runinfo.Clock()
+    names = list(inputs.personas)
+    parts_dir = cfg.out_dir / "parts"
+    todo = []
+    for i in shard.members(len(names)):
+        part, why = read_part(part_path(parts_dir, i), fingerprint(cfg, inputs, names[i]))
+        if part is None:
+            if why != "missing":
+                print(f"atlas extract: recomputing persona {names[i]!r}: {why}", file=sys.stderr)
+            todo.append(i)
+    with clock("load"):
+        lm = load_model(cfg.model, dtype=cfg.dtype, device=cfg.device)
+        tinfo = inspect_template(lm.tokenizer, need_close=bool({"C2", "C3"} & set(cfg.recipes)))
+        capture = Capture(lm.model, lm.blocks, cfg.layers)
+        wants_b = needs_responses(cfg.recipes)
+        generator = make_generator(lm, cfg.generation, cfg.dtype, cfg.seed) if wants_b else None
+    runinfo.seed_everything(cfg.seed)
+    questions = inputs.questions
+    failures: list[dict] = []
+    with _progress(len(todo), progress) as bar:
+        for i in todo:
+            name = names[i]
+            try:
+                responses = None
+                if generator is not None:
+                    with clock("generate"):
+                        responses = generate_responses(
+                            lm, generator, inputs.personas[name], list(questions.values())
+                        )
+                with clock("forward"):
+                    result = extract_persona(
+                        lm,
+                        capture,
+                        name=name,
+                        index=i,
+                        system=inputs.personas[name],
+                        questions=questions,
+                        recipes=cfg.recipes,
+                        budget=cfg.batch_token_budget,
+                        side=cfg.padding_side,
+                        responses=responses,
+                    )
+                with clock("write"):
+                    fp = fingerprint(cfg, inputs, name)
+                    write_part(parts_dir, result, fp, len(questions), cfg.per_question)
+            except AtlasError:
+                raise
+            except Exception as exc:  # recorded, the run goes on with the other personas
+                failures.append({"persona": name, "index": i, "error": repr(exc)})
+            bar.update(1)
+    record = runinfo.build(
+        exp, path, cfg, inputs, lm, tinfo, generator, shard, clock, failures, len(todo)
+    )
+    save(runinfo.shard_record_path(parts_dir, shard), record)
+    if failures:
+        raise AtlasError(
+            f"{len(failures)} persona(s) failed: "
+            + "; ".join(f"{f['persona']}: {f['error']}" for f in failures[:5]),
+            hint="fix the cause and re-run the same command: finished personas are kept",
+        )
+    if shard.count == 1:
+        return merge(path)
+    return None
+
+
+def merge(config_path: str | Path, extra_parts: Sequence[Path] = ()) -> RunFile:
+    """Combine every persona's part into the final files; refuse if any is missing/duplicated."""
+    path = Path(config_path)
+    exp = load_config(path)
+    cfg = extract_section(exp, path)
+    inputs = load_inputs(cfg.personas, cfg.questions)
+    names = list(inputs.personas)
+    folders = [cfg.out_dir / "parts", *extra_parts]
+    found = find_parts([f for f in folders if f.is_dir()], len(names))
+    missing = [names[i] for i in range(len(names)) if i not in found]
+    dupes = {names[i]: [str(p) for p in ps] for i, ps in found.items() if len(ps) > 1}
+    if dupes:
+        raise InputFileError(
+            f"personas found in more than one parts folder: {dupes}",
+            hint="keep one copy of each part and merge again",
+        )
+    if missing:
+        raise InputFileError(
+            f"{len(missing)} of {len(names)} personas have no part: {missing[:10]}",
+            hint="run the missing shards (atlas extract CONFIG --shard k/N), then --merge",
+        )
+    parts = []
+    for i, name in enumerate(names):
+        part, why = read_part(found[i][0], fingerprint(cfg, inputs, name))
+        if part is None or part.persona != name:
+            raise InputFileError(
+                f"{found[i][0]}: part for persona {name!r} is unusable: {why}",
+                hint="delete it and re-run its shard",
+            )
+        parts.append(part)
+    records = runinfo.read_shard_records(folders)
+    clock = runinfo.Clock()
+    with clock("merge"):
+        written = write_outputs(
+            cfg.out_dir,
+            parts,
+            recipes=cfg.recipes,
+            layers=cfg.layers,
+            model_id=cfg.model,
+            question_ids=list(inputs.questions),
+            per_question=cfg.per_question,
+        )
+    run = runinfo.combine(records, parts, written, clock)
+    save(cfg.out_dir / "run.json", run)
+    shutil.rmtree(cfg.out_dir / "parts", ignore_errors=True)
+    return run

@@ -1,0 +1,98 @@
+"""``atlas extract --smoke``: batched capture must equal one-sequence-at-a-time capture.
+
+A few personas and questions are extracted twice from the same responses: once with every
+sequence alone (no padding at all) and once with the configured token budget and padding
+side. Every per-persona centroid cosine, per recipe and layer, must be ≥ 0.9999 in fp32 —
+padding contamination and wrong positions (the classic left-padding bug) fail it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from persona_atlas.config import load_config
+from persona_atlas.extract.inputs import load_inputs
+from persona_atlas.extract.runner import extract_section
+from persona_atlas.extract.store import centroid_stats
+
+THRESHOLD = 0.9999
+
+
+@dataclass
+class SmokeReport:
+    """Minimum cosine per recipe between batched and one-at-a-time centroids."""
+
+    min_cosine: dict[str, float]
+    n_personas: int
+    n_questions: int
+    threshold: float = THRESHOLD
+
+    @property
+    def passed(self) -> bool:
+        return all(c >= self.threshold for c in self.min_cosine.values())
+
+    def render(self) -> str:
+        lines = [
+            f"smoke: {self.n_personas} personas x {self.n_questions} questions, "
+            f"batched vs one at a time (need cosine >= {self.threshold})"
+        ]
+        for recipe, c in self.min_cosine.items():
+            lines.append(
+                f"  {recipe:<11} min cos {c:.7f}  {'ok' if c >= self.threshold else 'FAIL'}"
+            )
+        lines.append("smoke: PASS" if self.passed else "smoke: FAIL")
+        return "\n".join(lines)
+
+
+def _cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Row-wise cosine over the last axis of two ``[L, H]`` arrays."""
+    num = (a.astype(np.float64) * b).sum(-1)
+    den = np.linalg.norm(a, axis=-1) * np.linalg.norm(b, axis=-1)
+    return num / np.maximum(den, 1e-30)
+
+
+def run_smoke(config_path: str | Path, *, n_personas: int = 3, n_questions: int = 4) -> SmokeReport:
+    from persona_atlas.extract.capture import Capture
+    from persona_atlas.extract.generate import make_generator
+    from persona_atlas.extract.models import load_model
+    from persona_atlas.extract.persona import extract_persona, generate_responses
+    from persona_atlas.extract.recipes import needs_responses
+
+    path = Path(config_path)
+    cfg = extract_section(load_config(path), path)
+    inputs = load_inputs(cfg.personas, cfg.questions)
+    lm = load_model(cfg.model, dtype="float32", device=cfg.device)
+    capture = Capture(lm.model, lm.blocks, cfg.layers)
+    gen = None
+    if needs_responses(cfg.recipes):
+        gen = make_generator(lm, cfg.generation, "float32", cfg.seed)
+    questions = dict(list(inputs.questions.items())[:n_questions])
+    worst = {r: 1.0 for r in cfg.recipes}
+    personas = list(inputs.personas.items())[:n_personas]
+    for i, (name, system) in enumerate(personas):
+        responses = generate_responses(lm, gen, system, list(questions.values())) if gen else None
+        runs = [
+            extract_persona(
+                lm,
+                capture,
+                name=name,
+                index=i,
+                system=system,
+                questions=questions,
+                recipes=cfg.recipes,
+                budget=budget,
+                side=cfg.padding_side,
+                responses=responses,
+            )
+            for budget in (1, cfg.batch_token_budget)
+        ]
+        for r in cfg.recipes:
+            a, b = (
+                centroid_stats(x.vectors[r], x.valid[r], r, len(questions))["centroid"]
+                for x in runs
+            )
+            worst[r] = min(worst[r], float(_cosines(a, b).min()))
+    return SmokeReport(worst, len(personas), len(questions))
