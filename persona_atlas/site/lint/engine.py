@@ -7,7 +7,8 @@ e.g. a legacy write-up against its legacy result JSON.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -16,7 +17,7 @@ from persona_atlas.files import read_json
 from persona_atlas.site.lint.bindings import Binding, Context, check_bindings
 from persona_atlas.site.lint.exemptions import RULES, token_rule
 from persona_atlas.site.lint.matching import Candidate, ValueIndex
-from persona_atlas.site.lint.numbers import find_tokens, parse_claim
+from persona_atlas.site.lint.numbers import Claim, RawToken, find_tokens, parse_claim
 from persona_atlas.site.lint.pragmas import allow, find_pragmas, unused
 from persona_atlas.site.lint.prose import REGION_RULES, Masked, mask
 from persona_atlas.site.lint.structure import check_structure
@@ -79,6 +80,10 @@ class ReportLint:
         }
 
 
+#: Text between two numbers that makes them one range claim ("0.53–0.70", "0.01 to 0.70").
+_RANGE_JOIN = re.compile(r"(?:-|\s*[–—…]\s*|\s*\.\.\.?\s*|\s+(?:to|through)\s+)")
+
+
 def check_numbers(masked: Masked, index: ValueIndex, lint: ReportLint) -> None:
     """Classify every numeric token in the body; apply pragmas; record failures."""
     pragmas, errors = find_pragmas(masked)
@@ -90,23 +95,51 @@ def check_numbers(masked: Masked, index: ValueIndex, lint: ReportLint) -> None:
                 lint.numbers.append(
                     NumberCheck(line, col, tok.text, "exempt", region.kind, RULES[region.kind])
                 )
+    claims: list[tuple[RawToken, Claim]] = []
     for tok in find_tokens(masked.prose):
-        line, col = masked.position(tok.start)
         rule = token_rule(masked.prose, tok)
         if rule:
+            line, col = masked.position(tok.start)
             lint.numbers.append(NumberCheck(line, col, tok.text, "exempt", rule, RULES[rule]))
-            continue
-        claim = parse_claim(tok)
-        found = index.matches(claim)
+        else:
+            claims.append((tok, parse_claim(tok)))
+    verdicts = _match_all(masked.prose, claims, index)
+    for (tok, claim), (found, near) in zip(claims, verdicts, strict=True):
+        line, col = masked.position(tok.start)
         if found:
-            lint.numbers.append(NumberCheck(line, col, claim.text, "matched", matches=tuple(found)))
+            lint.numbers.append(NumberCheck(line, col, claim.text, "matched", matches=found))
         elif p := allow(pragmas, line, claim.text):
             lint.numbers.append(NumberCheck(line, col, claim.text, "pragma", "pragma", p.reason))
         else:
-            near = tuple(index.nearest(claim))
             lint.numbers.append(NumberCheck(line, col, claim.text, "failed", nearest=near))
     lint.problems += [Problem(e.line, e.col, "pragma", e.message) for e in unused(pragmas)]
     lint.numbers.sort(key=lambda n: (n.line, n.col))
+
+
+Verdict = tuple[tuple[Candidate, ...], tuple[Candidate, ...]]  # (matches, nearest)
+
+
+def _match_all(
+    prose: str, claims: list[tuple[RawToken, Claim]], index: ValueIndex
+) -> list[Verdict]:
+    """Match each claim; a decimal range ``X–Y`` must be the min and max of one collection."""
+    out: list[Verdict | None] = [None] * len(claims)
+    for i in range(len(claims) - 1):
+        (t1, c1), (t2, c2) = claims[i], claims[i + 1]
+        if out[i] is not None or not _RANGE_JOIN.fullmatch(prose[t1.end : t2.start]):
+            continue
+        if c1.integer and c2.integer:
+            continue  # "layers 21-27": index spans; each end is checked on its own
+        if c1.percent != c2.percent:  # "38–45%": both ends are percents
+            c1, c2 = (replace(c, percent=True, integer=False) for c in (c1, c2))
+        found = tuple(index.range_matches(c1, c2))
+        near = () if found else tuple(index.range_nearest(c1, c2))
+        out[i] = out[i + 1] = (found, near)
+    for i, (_, claim) in enumerate(claims):
+        if out[i] is None:
+            found = tuple(index.matches(claim))
+            out[i] = (found, () if found else tuple(index.nearest(claim)))
+    return [v for v in out if v is not None]
 
 
 def read_text(path: Path) -> str:

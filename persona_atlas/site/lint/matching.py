@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import math
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -24,11 +25,17 @@ class Candidate:
 
     path: str
     value: float
+    high: float | None = None
+    """Set for a range candidate: ``value`` … ``high`` are a collection's min and max."""
 
     def show(self) -> str:
-        v = self.value
-        shown = str(int(v)) if float(v).is_integer() and abs(v) < 1e15 else f"{v:.8g}"
-        return f"{self.path} = {shown}"
+        if self.high is not None:
+            return f"{self.path} = [{_num(self.value)} … {_num(self.high)}]"
+        return f"{self.path} = {_num(self.value)}"
+
+
+def _num(v: float) -> str:
+    return str(int(v)) if float(v).is_integer() and abs(v) < 1e15 else f"{v:.8g}"
 
 
 def numeric_leaves(doc: Any, prefix: str = "") -> Iterable[tuple[str, float]]:
@@ -42,9 +49,11 @@ class ValueIndex:
     """Sorted numeric values of one or more JSON documents."""
 
     def __init__(self, leaves: Iterable[tuple[str, float]]) -> None:
-        pairs = sorted(leaves, key=lambda pv: pv[1])
+        self.leaves = list(leaves)  # document order (ranges read first → last from it)
+        pairs = sorted(self.leaves, key=lambda pv: pv[1])
         self.paths = [p for p, _ in pairs]
         self.values = [v for _, v in pairs]
+        self._collections: dict[str, tuple[float, float]] | None = None
 
     @classmethod
     def of(cls, docs: dict[str, Any]) -> ValueIndex:
@@ -105,6 +114,85 @@ class ValueIndex:
                     out.append(j)
                 j += step
         return out
+
+    # -- ranges -------------------------------------------------------------------------
+    def collections(self) -> dict[str, tuple[float, float]]:
+        """(min, max) of every collection a range may describe; built on first use."""
+        if self._collections is None:
+            self._collections = collections_of(self.leaves)
+        return self._collections
+
+    def range_matches(self, low: Claim, high: Claim) -> list[Candidate]:
+        """Collections whose min rounds to ``low`` and max to ``high``."""
+        return [
+            Candidate(name, lo, hi)
+            for name, (lo, hi) in self.collections().items()
+            if low.accepts(lo) and high.accepts(hi)
+        ][:3]
+
+    def range_nearest(self, low: Claim, high: Claim, k: int = 3) -> list[Candidate]:
+        def distance(bounds: tuple[float, float]) -> float:
+            lo, hi = bounds
+            scale = 100.0 if low.percent and abs(lo) <= 1.5 else 1.0
+            return abs(lo * scale - low.value) + abs(hi * scale - high.value)
+
+        ranked = sorted(self.collections().items(), key=lambda kv: (distance(kv[1]), kv[0]))
+        return [Candidate(name, lo, hi) for name, (lo, hi) in ranked[:k]]
+
+
+#: Sibling keys that state a range directly (``ranges.cos_min.min`` / ``.max``).
+RANGE_KEYS = {"min": "max", "lo": "hi", "low": "high", "lower": "upper", "ci_low": "ci_high"}
+_INDEX = re.compile(r"\[\d+\]")
+_DIGIT_KEY = re.compile(r"(?<=\.)[^.\[]*\d[^.\[]*")
+
+
+def collections_of(leaves: Iterable[tuple[str, float]]) -> dict[str, tuple[float, float]]:
+    """Bounds of each collection of values a prose range ``X–Y`` may describe.
+
+    Collections: sibling ``min``/``max`` (``lo``/``hi``, ...) keys; every list and table
+    column (``tables.cells.rows[*][5]``); and families of paths that differ only in keys
+    holding numbers (``pairs.A__C1.by_layer.layer_#.cos_min``, or ``*`` for the whole key).
+    A list or family yields two entries: its (min, max) — a range — and its (first, last)
+    in document order — a trajectory ("rises from 0.49 at layer 0 to 0.90").
+    """
+    out: dict[str, list[float]] = {}  # name -> [min, max, first, last]
+    siblings: dict[str, dict[str, float]] = {}
+    for path, v in leaves:
+        parent, _, key = path.rpartition(".")
+        if key in RANGE_KEYS or key in RANGE_KEYS.values():
+            siblings.setdefault(parent, {})[key] = v
+        for name in _families(path):
+            b = out.get(name)
+            if b is None:
+                out[name] = [v, v, v, v]
+            else:
+                b[0], b[1], b[3] = min(b[0], v), max(b[1], v), v
+    found = {
+        f"{parent}.{{{lo_key},{hi_key}}}": (keys[lo_key], keys[hi_key])
+        for parent, keys in siblings.items()
+        for lo_key, hi_key in RANGE_KEYS.items()
+        if lo_key in keys and hi_key in keys
+    }
+    for name, (lo, hi, first, last) in out.items():
+        found[f"{name} (range)"] = (lo, hi)
+        if (first, last) not in ((lo, hi), (hi, lo)):
+            found[f"{name} (first → last)"] = (first, last)
+    return found
+
+
+def _families(path: str) -> set[str]:
+    names = set()
+    indices = _INDEX.findall(path)
+    base = _INDEX.sub("[*]", path)
+    if indices:
+        names.add(base)
+        if len(indices) > 1:  # a table or matrix column: keep the last index
+            head, _, last = path.rpartition("[")
+            names.add(_INDEX.sub("[*]", head) + "[" + last)
+    if _DIGIT_KEY.search(base):
+        names.add(_DIGIT_KEY.sub(lambda m: re.sub(r"\d+", "#", m.group()), base))
+        names.add(_DIGIT_KEY.sub("*", base))
+    return names
 
 
 def naive_matches(leaves: list[tuple[str, float]], claim: Claim) -> list[Candidate]:
