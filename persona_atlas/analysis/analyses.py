@@ -1,0 +1,114 @@
+"""Registered analyses by name, and the two ways to run one.
+
+``analyze_experiment`` runs the ``analysis`` section of an experiment YAML;
+``rerun_result`` re-runs the analysis a result.json records in its provenance (name +
+params + inputs), which is how CI recomputes committed results and ``--verify`` detects a
+result that would change.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from persona_atlas.analysis.comparison import AnalysisOutput
+from persona_atlas.analysis.result_writer import (
+    anchored,
+    build_result,
+    differences,
+    project_root,
+    write_result,
+)
+from persona_atlas.config import AnalysisConfig, load_config
+from persona_atlas.errors import ConfigError, InputFileError
+from persona_atlas.schema import ResultFile, load_result
+
+AnalysisFn = Callable[..., AnalysisOutput]
+
+#: name → "module:function"; imported on first use so ``atlas --help`` stays fast.
+ANALYSES: dict[str, str] = {
+    "recipe-comparison": "persona_atlas.analysis.sweep:run",
+    "stored-matrix-comparison": "persona_atlas.analysis.stored_matrices:run",
+}
+
+
+def get_analysis(name: str) -> AnalysisFn:
+    if name not in ANALYSES:
+        raise ConfigError(
+            f"analysis.name: unknown analysis {name!r}",
+            hint=f"registered analyses: {', '.join(ANALYSES)}",
+        )
+    module, func = ANALYSES[name].split(":")
+    fn: AnalysisFn = getattr(importlib.import_module(module), func)
+    return fn
+
+
+@dataclass
+class Planned:
+    """An analysis ready to run: where its result goes and everything it needs."""
+
+    issue: int
+    title: str
+    config: AnalysisConfig
+    result_path: Path
+
+
+def plan_experiment(config_path: str | Path) -> Planned:
+    """Resolve an experiment YAML into a runnable analysis (centroids default to out_dir)."""
+    exp = load_config(config_path)
+    analysis = exp.analysis
+    if analysis.centroids is None and exp.extract is not None:
+        analysis = analysis.model_copy(update={"centroids": exp.extract.out_dir})
+    root = project_root()
+    return Planned(exp.issue, exp.title, anchored(analysis, root), exp.result_dir / "result.json")
+
+
+def plan_rerun(result_dir: str | Path) -> Planned:
+    """The analysis recorded in ``<result_dir>/result.json``'s provenance."""
+    path = Path(result_dir)
+    path = path / "result.json" if path.is_dir() else path
+    old = load_result(path)
+    info = old.provenance.analysis
+    if old.provenance.imported_from is not None or info.name not in ANALYSES:
+        raise InputFileError(
+            f"{path}: produced by {info.name!r}, not a registered analysis; cannot re-run it",
+            hint=f"re-runnable analyses: {', '.join(ANALYSES)}",
+        )
+    try:
+        config = AnalysisConfig.model_validate({"name": info.name, **info.params})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = ".".join(str(x) for x in first["loc"])
+        raise InputFileError(
+            f"{path}: provenance.analysis.params.{loc}: {first['msg']}",
+            hint="the result predates a config change; re-run from the experiment YAML",
+        ) from None
+    return Planned(old.issue, old.title, config, path)
+
+
+def compute(plan: Planned, *, progress: bool = False) -> ResultFile:
+    """Run the analysis and build its validated result (nothing written)."""
+    root = project_root()
+    fn = get_analysis(plan.config.name)
+    config = plan.config.model_copy(
+        update={f: root / v for f in ("centroids", "source") if (v := getattr(plan.config, f))}
+    )
+    output = fn(config, progress=progress)
+    return build_result(plan.issue, plan.title, plan.config, output, root)
+
+
+def run_and_write(plan: Planned, *, progress: bool = False) -> ResultFile:
+    """Compute, then atomically replace the result file."""
+    result = compute(plan, progress=progress)
+    write_result(plan.result_path, result)
+    return result
+
+
+def verify(plan: Planned, *, rtol: float = 0.0, progress: bool = False) -> list[str]:
+    """Differences between the committed result and a fresh recomputation (empty: same)."""
+    old = load_result(plan.result_path)
+    return differences(old, compute(plan, progress=progress), rtol=rtol)

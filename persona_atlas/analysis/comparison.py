@@ -1,0 +1,112 @@
+"""Assemble the result.json body of a ``recipe-comparison`` from its cells.
+
+Both analyses that compare recipes (the centroid sweep and the stored-matrix pilot) produce
+cell rows and hand them here, so the tables, ranges, counts and null explanations follow
+docs/data-contracts.md in one place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from persona_atlas.analysis import verdicts as v
+from persona_atlas.config import Thresholds
+from persona_atlas.schema import Scalar, Table
+
+
+@dataclass
+class AnalysisOutput:
+    """What an analysis computed; ``result_writer`` adds issue, title and provenance."""
+
+    kind: str
+    """``recipe-comparison`` ..."""
+    metrics: dict[str, Any] = field(default_factory=dict)
+    """Named scalars and nested objects."""
+    tables: dict[str, Table] = field(default_factory=dict)
+    """Named tables."""
+    nulls: dict[str, str] = field(default_factory=dict)
+    """JSON path → why it is null."""
+    verdict: str | None = None
+    """Headline verdict for the index page."""
+    inputs: list[str] = field(default_factory=list)
+    """Files read, as given (resolved against the repository root by the writer)."""
+
+
+def cell_row(cell: dict[str, Scalar]) -> list[Scalar]:
+    missing = set(v.CELL_COLUMNS) - set(cell)
+    if missing:
+        raise KeyError(f"cell is missing {sorted(missing)}")
+    return [cell[c] for c in v.CELL_COLUMNS]
+
+
+def comparison_output(
+    cells: list[dict[str, Scalar]],
+    *,
+    thresholds: Thresholds,
+    null_reasons: dict[str, str],
+    counts: dict[str, int | None],
+    tables: dict[str, Table] | None = None,
+    metrics: dict[str, Any] | None = None,
+) -> AnalysisOutput:
+    """Cells → ``cells``, ``verdict_counts``, ``verdict_by_pair`` tables and the metrics.
+
+    ``null_reasons`` maps a cell column to why it can be null; every null cell gets a
+    ``nulls`` entry with that reason. ``counts`` are ``n_personas``, ``n_questions`` ...
+    (null when unknown, explained the same way under ``metrics.<name>``).
+    """
+    rows = [cell_row(c) for c in cells]
+    nulls: dict[str, str] = {}
+    columns = list(v.CELL_COLUMNS)
+    for i, row in enumerate(rows):
+        for j, value in enumerate(row):
+            if value is None:
+                reason = null_reasons.get(columns[j])
+                if reason is None:
+                    raise ValueError(f"cell {i} has null {columns[j]} and no reason is given")
+                nulls[f"tables.cells.rows[{i}][{j}]"] = reason
+    con = v.cells_connection(rows)
+    try:
+        by_verdict = v.verdict_counts(con)
+        out_tables = {
+            "cells": Table(
+                columns=columns,
+                rows=rows,
+                description="One row per recipe pair and layer: every metric and the verdict.",
+            ),
+            "verdict_counts": by_verdict,
+            "verdict_by_pair": v.verdict_by_pair(con),
+            **(tables or {}),
+        }
+        ranges = v.ranges(con)
+        pairs = v.pair_summaries(con)
+        headline = v.headline(con)
+    finally:
+        con.close()
+    for name, bounds in ranges.items():
+        for end, value in bounds.items():
+            if value is None:
+                nulls[f"metrics.ranges.{name}.{end}"] = null_reasons.get(name, "no cell has it")
+    out_metrics: dict[str, Any] = dict(counts)
+    for name, value in counts.items():
+        if value is None:
+            nulls[f"metrics.{name}"] = null_reasons.get(name, "not recorded in the input")
+    out_metrics.update(
+        n_pairs=len(pairs),
+        n_cells=len(rows),
+        thresholds=thresholds.model_dump(),
+        ranges=ranges,
+        verdict_counts={str(r[0]): r[1] for r in by_verdict.rows},
+        pairs=pairs,
+    )
+    if counts.get("n_personas"):
+        n = int(counts["n_personas"] or 0)
+        out_metrics["n_matrix_pairs"] = n * (n - 1) // 2
+    out_metrics.update(metrics or {})
+    return AnalysisOutput(
+        kind="recipe-comparison",
+        metrics=out_metrics,
+        tables=out_tables,
+        nulls=nulls,
+        verdict=headline,
+    )

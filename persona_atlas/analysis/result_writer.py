@@ -1,0 +1,124 @@
+"""Turn an ``AnalysisOutput`` into a validated result.json with provenance, and compare two.
+
+Provenance records the analysis name with every parameter (the resolved ``analysis``
+config section, input paths relative to the repository root), each input's sha256 and size,
+``code_version()`` and the git state. The file is validated against the schema before it is
+written, and written atomically, so a failure anywhere leaves the old result untouched.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+from pathlib import Path
+from typing import Any
+
+from persona_atlas import gitinfo
+from persona_atlas.analysis.comparison import AnalysisOutput
+from persona_atlas.analysis.versioning import code_version
+from persona_atlas.config import AnalysisConfig
+from persona_atlas.errors import InputFileError
+from persona_atlas.files import sha256_file
+from persona_atlas.jsonpath import flatten
+from persona_atlas.schema import AnalysisInfo, FileRef, Provenance, ResultFile, save
+
+#: Paths that legitimately differ between two runs of the same analysis.
+VOLATILE = ("provenance.created", "provenance.git.commit", "provenance.git.dirty")
+#: Config fields that name files: recorded relative to the repository root.
+PATH_FIELDS = ("centroids", "source")
+
+
+def project_root() -> Path:
+    """The git checkout's top level, or the current directory outside git."""
+    return gitinfo.repo_root(os.getcwd()) or Path.cwd()
+
+
+def relative_to_root(path: str | Path, root: Path) -> str:
+    """POSIX path relative to ``root`` when inside it, else absolute."""
+    p = Path(path)
+    absolute = p if p.is_absolute() else Path.cwd() / p
+    try:
+        return absolute.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return absolute.resolve().as_posix()
+
+
+def anchored(config: AnalysisConfig, root: Path) -> AnalysisConfig:
+    """The config with its file fields rewritten relative to the repository root."""
+    updates = {
+        f: Path(relative_to_root(getattr(config, f), root))
+        for f in PATH_FIELDS
+        if getattr(config, f) is not None
+    }
+    return config.model_copy(update=updates)
+
+
+def params_of(config: AnalysisConfig) -> dict[str, Any]:
+    """Every parameter of the analysis (all but its name), as JSON."""
+    return config.model_dump(mode="json", exclude={"name"})
+
+
+def file_ref(path: str | Path, root: Path) -> FileRef:
+    p = Path(path)
+    if not p.is_absolute():
+        p = root / p
+    if not p.is_file():
+        raise InputFileError(f"{path}: input file not found")
+    return FileRef(path=relative_to_root(p, root), sha256=sha256_file(p), bytes=p.stat().st_size)
+
+
+def build_result(
+    issue: int, title: str, config: AnalysisConfig, output: AnalysisOutput, root: Path
+) -> ResultFile:
+    """Validated ``ResultFile`` for an analysis run (nothing is written)."""
+    provenance = Provenance(
+        git=gitinfo.state(root),
+        created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+        code_version=code_version(),
+        analysis=AnalysisInfo(name=config.name, params=params_of(config)),
+        inputs=[file_ref(p, root) for p in output.inputs],
+    )
+    return ResultFile(
+        issue=issue,
+        title=title,
+        kind=output.kind,
+        provenance=provenance,
+        verdict=output.verdict,
+        metrics=output.metrics,
+        tables=output.tables,
+        nulls=output.nulls,
+    )
+
+
+def write_result(path: str | Path, result: ResultFile) -> None:
+    """Atomic, strict-JSON write of a validated result."""
+    save(path, result)
+
+
+def _same(a: Any, b: Any, rtol: float) -> bool:
+    if isinstance(a, float) and isinstance(b, float | int) and not isinstance(b, bool):
+        return math.isclose(a, float(b), rel_tol=rtol, abs_tol=rtol)
+    if isinstance(b, float) and isinstance(a, int) and not isinstance(a, bool):
+        return math.isclose(float(a), b, rel_tol=rtol, abs_tol=rtol)
+    return type(a) is type(b) and a == b
+
+
+def differences(old: ResultFile, new: ResultFile, rtol: float = 0.0) -> list[str]:
+    """Paths whose values differ (``VOLATILE`` paths ignored), as ``path: old → new``.
+
+    ``rtol`` > 0 tolerates float differences of that relative size (e.g. a different BLAS).
+    """
+    a = dict(flatten(old.model_dump(mode="json")))
+    b = dict(flatten(new.model_dump(mode="json")))
+    out = []
+    for path in sorted(a.keys() | b.keys()):
+        if path in VOLATILE:
+            continue
+        if path not in a:
+            out.append(f"{path}: (absent) → {b[path]!r}")
+        elif path not in b:
+            out.append(f"{path}: {a[path]!r} → (absent)")
+        elif not _same(a[path], b[path], rtol):
+            out.append(f"{path}: {a[path]!r} → {b[path]!r}")
+    return out

@@ -1,0 +1,162 @@
+"""Verdicts per cell and the declared verdict tables of a recipe comparison.
+
+A cell is one recipe pair at one layer. PASS iff cos_min > pass_cos_min and
+mc_r > pass_mc_r; KILL iff cos_min < kill_cos_min or mc_r < kill_mc_r; GREY otherwise
+(DESIGN §4). The tables that go into result.json (``verdict_counts``, ``verdict_by_pair``,
+ranges and per-pair summaries) are DuckDB queries over the ``cells`` table, so what a
+report shows is declared once, here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import duckdb
+
+from persona_atlas.config import Thresholds
+from persona_atlas.schema import Scalar, Table
+
+VERDICTS = ("PASS", "GREY", "KILL")
+
+#: Columns of the ``cells`` table (docs/data-contracts.md), in order, with DuckDB types.
+CELL_COLUMNS: dict[str, str] = {
+    "pair": "VARCHAR",
+    "x": "VARCHAR",
+    "y": "VARCHAR",
+    "category": "VARCHAR",
+    "layer": "INTEGER",
+    "cos_min": "DOUBLE",
+    "cos_p5": "DOUBLE",
+    "cos_mean": "DOUBLE",
+    "cos_max": "DOUBLE",
+    "raw_pearson": "DOUBLE",
+    "raw_spearman": "DOUBLE",
+    "mc_r": "DOUBLE",
+    "spread_spearman": "DOUBLE",
+    "mantel_p": "DOUBLE",
+    "verdict": "VARCHAR",
+}
+#: Numeric cell columns summarised as ``metrics.ranges.<name>.{min,max}``.
+RANGE_COLUMNS = [c for c, t in CELL_COLUMNS.items() if t == "DOUBLE"]
+
+
+def verdict(cos_min: float | None, mc_r: float | None, th: Thresholds) -> str | None:
+    """PASS / GREY / KILL for one cell; None when either metric is missing."""
+    if cos_min is None or mc_r is None:
+        return None
+    if cos_min < th.kill_cos_min or mc_r < th.kill_mc_r:
+        return "KILL"
+    if cos_min > th.pass_cos_min and mc_r > th.pass_mc_r:
+        return "PASS"
+    return "GREY"
+
+
+def pair_label(x: str, y: str) -> str:
+    return f"{x} vs {y}"
+
+
+def pair_key(x: str, y: str) -> str:
+    """Key under ``metrics.pairs``: recipe stems joined by ``__`` (``A__Bstar``)."""
+    from persona_atlas.config import RECIPES
+
+    return f"{RECIPES.get(x, x)}__{RECIPES.get(y, y)}"
+
+
+def cells_connection(rows: Sequence[Sequence[Scalar]]) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB with the ``cells`` table loaded (plus ``ord``, the row order)."""
+    con = duckdb.connect()
+    cols = ", ".join(f'"{c}" {t}' for c, t in CELL_COLUMNS.items())
+    con.execute(f"CREATE TABLE cells ({cols}, ord INTEGER)")
+    con.executemany(
+        f"INSERT INTO cells VALUES ({', '.join('?' * (len(CELL_COLUMNS) + 1))})",
+        [(*row, i) for i, row in enumerate(rows)],
+    )
+    return con
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[list[Any]]:
+    return [list(r) for r in con.execute(sql).fetchall()]
+
+
+def verdict_counts(con: duckdb.DuckDBPyConnection) -> Table:
+    rows = _rows(
+        con,
+        """
+        SELECT v.verdict, count(c.verdict)
+        FROM (VALUES ('PASS', 0), ('GREY', 1), ('KILL', 2)) v(verdict, o)
+        LEFT JOIN cells c USING (verdict)
+        GROUP BY v.verdict, v.o ORDER BY v.o
+        """,
+    )
+    return Table(columns=["verdict", "count"], rows=rows, description="Cells per verdict.")
+
+
+def verdict_by_pair(con: duckdb.DuckDBPyConnection) -> Table:
+    rows = _rows(
+        con,
+        """
+        SELECT pair, category,
+               count(*) FILTER (WHERE verdict = 'PASS'),
+               count(*) FILTER (WHERE verdict = 'GREY'),
+               count(*) FILTER (WHERE verdict = 'KILL')
+        FROM cells GROUP BY pair, category ORDER BY min(ord)
+        """,
+    )
+    return Table(
+        columns=["pair", "category", "PASS", "GREY", "KILL"],
+        rows=rows,
+        description="Layers per verdict, for each recipe pair.",
+    )
+
+
+def ranges(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, float | None]]:
+    """``{metric: {min, max}}`` over all cells (null when the metric is missing everywhere)."""
+    select = ", ".join(f'min("{c}"), max("{c}")' for c in RANGE_COLUMNS)
+    values = con.execute(f"SELECT {select} FROM cells").fetchone() or ()
+    return {
+        c: {"min": values[2 * i], "max": values[2 * i + 1]} for i, c in enumerate(RANGE_COLUMNS)
+    }
+
+
+def pair_summaries(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, Any]]:
+    """Per pair: category, min/max of cos_min and mc_r over layers, best layers, counts."""
+    out: dict[str, dict[str, Any]] = {}
+    sql = """
+        SELECT x, y, any_value(category),
+               min(cos_min), max(cos_min), min(mc_r), max(mc_r),
+               arg_max(layer, mc_r), arg_max(layer, cos_min), count(*),
+               count(*) FILTER (WHERE verdict = 'PASS'),
+               count(*) FILTER (WHERE verdict = 'GREY'),
+               count(*) FILTER (WHERE verdict = 'KILL')
+        FROM cells GROUP BY x, y ORDER BY min(ord)
+        """
+    for r in con.execute(sql).fetchall():
+        out[pair_key(r[0], r[1])] = {
+            "pair": pair_label(r[0], r[1]),
+            "category": r[2],
+            "cos_min": {"min": r[3], "max": r[4]},
+            "mc_r": {"min": r[5], "max": r[6]},
+            "best_layer_mc_r": r[7],
+            "best_layer_cos_min": r[8],
+            "n_layers": r[9],
+            "verdict_counts": {"PASS": r[10], "GREY": r[11], "KILL": r[12]},
+        }
+    return out
+
+
+def headline(con: duckdb.DuckDBPyConnection) -> str | None:
+    """Index verdict: the single verdict of every load-bearing cell (all cells when none are
+    load-bearing), or ``mixed``."""
+    row = con.execute(
+        """
+        SELECT list(DISTINCT verdict ORDER BY verdict) FROM cells
+        WHERE verdict IS NOT NULL
+          AND (category = 'load-bearing'
+               OR NOT EXISTS (SELECT 1 FROM cells WHERE category = 'load-bearing'))
+        """
+    ).fetchone()
+    found = row[0] if row else None
+    if not found:
+        return None
+    return found[0] if len(found) == 1 else "mixed"

@@ -1,0 +1,119 @@
+"""Correctness on the group's real data (issue #4, item 5)."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from persona_atlas.analysis import stored_matrices, verdicts
+from persona_atlas.analysis.comparison import AnalysisOutput
+from persona_atlas.config import AnalysisConfig, Thresholds
+
+REF = Path(__file__).resolve().parents[1] / "fixtures" / "reference"
+PILOT = REF / "extraction_method_comparison_results.json"
+
+
+@pytest.fixture(scope="module")
+def pilot() -> dict:
+    return json.loads(PILOT.read_text())
+
+
+@pytest.fixture(scope="module")
+def output() -> AnalysisOutput:
+    config = AnalysisConfig(name="stored-matrix-comparison", source=PILOT, mantel_permutations=999)
+    return stored_matrices.run(config)
+
+
+def test_every_stored_statistic_reproduced_from_the_matrices(pilot, output):
+    layers = output.tables["layers"].records()
+    assert [r["layer"] for r in layers] == [10, 15, 20, 25]
+    for row in layers:
+        e = pilot[f"layer_{row['layer']}"]
+        raw, mc = e["raw_matrix_comparison"], e["mean_centered_matrix_comparison"]
+        stats = e["per_persona_cosine_stats"]
+        expected = {
+            "raw_pearson": raw["pearson_r"],
+            "raw_spearman": raw["spearman_r"],
+            "raw_mean_abs_diff": raw["mean_abs_diff"],
+            "mc_pearson": mc["pearson_r"],
+            "mc_spearman": mc["spearman_r"],
+            "mc_mean_abs_diff": mc["mean_abs_diff"],
+            "cos_min": stats["min"],
+            "cos_mean": stats["mean"],
+            "cos_max": stats["max"],
+            "cos_std": stats["std"],
+        }
+        for key, value in expected.items():
+            assert row[key] == pytest.approx(value, abs=1e-6), (row["layer"], key)
+    assert output.metrics["stored_check"]["agrees"] is True
+    assert output.metrics["stored_check"]["n_values"] == 40
+
+
+def test_design_doc_anchor_values_at_layer_20(output):
+    row = next(r for r in output.tables["layers"].records() if r["layer"] == 20)
+    assert row["raw_pearson"] == pytest.approx(0.9101085662841797, abs=1e-6)
+    assert row["raw_spearman"] == pytest.approx(0.9337348607119895, abs=1e-6)
+    assert row["mc_pearson"] == pytest.approx(0.8208991289138794, abs=1e-6)
+
+
+def test_pilot_cells_and_per_persona_table(pilot, output):
+    cells = output.tables["cells"].records()
+    assert {c["pair"] for c in cells} == {"A vs B"}
+    assert all(c["verdict"] == "KILL" for c in cells)  # cos_min ≈ 0.6-0.7 < 0.85
+    per = output.tables["per_persona_cos"].records()
+    assert len(per) == 4 * 20
+    l20 = [r["cos"] for r in per if r["layer"] == 20]
+    vec = list(pilot["layer_20"]["per_persona_cosine"].values())
+    assert l20 == vec
+    c20 = next(c for c in cells if c["layer"] == 20)
+    assert c20["cos_p5"] == pytest.approx(np.percentile(vec, 5))
+    assert c20["mc_r"] == pytest.approx(0.8208991289138794, abs=1e-6)
+    assert 0 < c20["mantel_p"] <= 0.01  # strongly structured: few of 999 permutations beat it
+    assert output.metrics["verdict_counts"] == {"PASS": 0, "GREY": 0, "KILL": 4}
+    assert output.tables["verdict_counts"].rows == [["PASS", 0], ["GREY", 0], ["KILL", 4]]
+    assert output.metrics["n_matrix_pairs"] == 190
+    assert output.nulls["tables.cells.rows[0][12]"].startswith("the stored file has no")
+    assert output.metrics["n_questions"] is None and "metrics.n_questions" in output.nulls
+
+
+def _partition(path: Path) -> tuple[Counter[str], dict[str, str], dict[str, str]]:
+    data = json.loads(path.read_text())
+    stored_th = data["thresholds"]  # their names: success_* for our pass_*
+    th = Thresholds(
+        pass_cos_min=stored_th["success_cos_min"],
+        pass_mc_r=stored_th["success_mc_r"],
+        kill_cos_min=stored_th["kill_cos_min"],
+        kill_mc_r=stored_th["kill_mc_r"],
+    )
+    mine = {
+        key: verdicts.verdict(c["per_persona"]["min"], c["matrix_mc"]["pearson_r"], th)
+        for key, c in data["cross_method_metrics"].items()
+    }
+    return Counter(v for v in mine.values() if v), mine, data["partition"]
+
+
+def test_issue_201_partition_recomputed_from_cells():
+    counts, mine, stored = _partition(REF / "issue_201_run_result.json")
+    assert counts == {"KILL": 60}
+    assert mine == stored
+
+
+def test_issue_218_partition_recomputed_from_cells():
+    counts, mine, stored = _partition(REF / "issue_218_run_result.json")
+    assert counts == {"KILL": 419, "GREY": 1}
+    assert mine == stored
+    assert [k for k, v in mine.items() if v == "GREY"] == ["a__c3__layer0"]
+
+
+def test_verdict_rule_boundaries():
+    th = Thresholds()
+    assert verdicts.verdict(0.96, 0.91, th) == "PASS"
+    assert verdicts.verdict(0.95, 0.91, th) == "GREY"  # PASS needs strictly above
+    assert verdicts.verdict(0.85, 0.70, th) == "GREY"  # KILL needs strictly below
+    assert verdicts.verdict(0.849, 0.99, th) == "KILL"
+    assert verdicts.verdict(0.99, 0.699, th) == "KILL"
+    assert verdicts.verdict(None, 0.99, th) is None

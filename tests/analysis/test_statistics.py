@@ -1,0 +1,234 @@
+"""The public statistics API against hand-computed values and brute force."""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+import pytest
+from scipy import stats as sps
+from scipy.spatial.distance import jensenshannon
+
+import persona_atlas.analysis as pa
+from persona_atlas.analysis.permutation import (
+    PermutationPlan,
+    draw_permutations,
+    permutation_p,
+    standardise,
+    upper_triangle,
+)
+
+
+def cosine_matrix(c: np.ndarray) -> np.ndarray:
+    u = c / np.linalg.norm(c, axis=1, keepdims=True)
+    return u @ u.T
+
+
+def random_centroids(rng: np.random.Generator, n: int, d: int) -> np.ndarray:
+    # a shared offset plus persona-specific scale: cosine matrices with strong row effects
+    return 1.0 + np.exp(rng.normal(size=(n, 1))) * rng.normal(size=(n, d))
+
+
+def test_public_names_exported():
+    for name in (
+        "mantel",
+        "partial_spearman",
+        "jackknife",
+        "cluster_collapsed_rsa",
+        "js_divergence",
+        "ols_prediction_interval",
+        "loo_pi_coverage",
+        "cooks_distance",
+        "vif",
+        "wilson_interval",
+    ):
+        assert callable(getattr(pa, name)) and name in pa.__all__
+        assert getattr(pa, name).__doc__
+
+
+# ----------------------------------------------------------------------------- Mantel
+
+
+def test_mantel_r_is_pearson_of_upper_triangles():
+    x = np.array([[0, 1, 2, 3], [1, 0, 4, 5], [2, 4, 0, 6], [3, 5, 6, 0]], float)
+    y = np.array([[0, 2, 1, 4], [2, 0, 3, 7], [1, 3, 0, 5], [4, 7, 5, 0]], float)
+    # upper triangles: x = 1..6, y = 2,1,4,3,7,5 -> Pearson by hand:
+    # dx = -2.5..2.5, dy = -1.667,-2.667,0.333,-0.667,3.333,1.333; sum dx*dy = 16, Sxx = 17.5,
+    # Syy = 23.333 -> r = 16 / sqrt(17.5 * 23.333) = 0.791794...
+    res = pa.mantel(x, y, permutations=99)
+    assert res.r == pytest.approx(16 / math.sqrt(17.5 * 70 / 3), abs=1e-12)
+    s = pa.mantel(x, y, permutations=99, method="spearman")
+    assert s.r == pytest.approx(sps.spearmanr(upper_triangle(x), upper_triangle(y))[0], abs=1e-12)
+
+
+def test_mantel_p_matches_loop_over_the_same_permutations():
+    rng = np.random.default_rng(3)
+    x = cosine_matrix(rng.normal(size=(9, 4)))
+    y = cosine_matrix(rng.normal(size=(9, 4)))
+    res = pa.mantel(x, y, permutations=199, seed=11)
+    perms = draw_permutations(9, 199, 11)
+    ux = upper_triangle(x)
+    null = np.array([np.corrcoef(ux, upper_triangle(y[p][:, p]))[0, 1] for p in perms])
+    np.testing.assert_allclose(res.null, null, atol=1e-12)
+    b = int(np.sum(null >= res.r - 1e-12))
+    assert res.p == pytest.approx((b + 1) / 200)
+
+
+def test_mantel_exact_null_over_all_permutations_of_four():
+    x = np.array([[0, 1, 2, 3], [1, 0, 4, 5], [2, 4, 0, 6], [3, 5, 6, 0]], float)
+    ux = upper_triangle(x)
+    null = [np.corrcoef(ux, upper_triangle(x[list(p)][:, list(p)]))[0, 1] for p in
+            itertools.permutations(range(4))]  # fmt: skip
+    # x against itself: only permutations that map x onto itself reach r = 1 (the identity)
+    assert sum(r >= 1 - 1e-12 for r in null) == 1
+    res = pa.mantel(x, x, permutations=2000, seed=0)
+    assert res.r == pytest.approx(1.0)
+    assert 1 / 24 - 0.02 < res.p < 1 / 24 + 0.02  # ≈ share of permutations reaching r = 1
+
+
+def test_mantel_is_seeded_and_one_sided():
+    rng = np.random.default_rng(5)
+    x = cosine_matrix(rng.normal(size=(10, 3)))
+    a = pa.mantel(x, x, permutations=99, seed=1)
+    b = pa.mantel(x, x, permutations=99, seed=1)
+    assert a.p == b.p == pytest.approx(1 / 100)
+    anti = pa.mantel(x, -x, permutations=99, seed=1)
+    assert anti.r == pytest.approx(-1.0) and anti.p == pytest.approx(1.0)
+
+
+def test_stratified_permutations_stay_within_strata():
+    strata = np.array([0, 0, 1, 1, 1, 2])
+    perms = draw_permutations(6, 500, 4, strata)
+    assert np.all(strata[perms] == strata)
+    assert len({tuple(p) for p in perms}) == 2 * 6  # 2! * 3! * 1! arrangements, all reached
+    rng = np.random.default_rng(0)
+    x = cosine_matrix(rng.normal(size=(6, 3)))
+    y = cosine_matrix(rng.normal(size=(6, 3)))
+    res = pa.mantel(x, y, permutations=50, strata=np.arange(6))  # singleton strata: no moves
+    np.testing.assert_allclose(res.null, res.r)
+    assert res.p == 1.0
+
+
+def test_mantel_bad_input():
+    with pytest.raises(ValueError, match="same shape"):
+        pa.mantel(np.eye(3), np.eye(4))
+    with pytest.raises(ValueError, match="NaN"):
+        pa.mantel(np.full((3, 3), np.nan), np.eye(3))
+    with pytest.raises(ValueError, match="constant"):
+        pa.mantel(np.ones((4, 4)), np.eye(4))
+
+
+def test_mantel_calibration_and_condensed_permutation_is_not():
+    """Null: independent random centroids. Mantel rejects ~5%; shuffling entries does not."""
+    rng = np.random.default_rng(2)
+    n, d, permutations, sims = 12, 8, 199, 1000
+    mantel_rejects = naive_rejects = 0
+    for s in range(sims):
+        x = cosine_matrix(random_centroids(rng, n, d))
+        y = cosine_matrix(random_centroids(rng, n, d))
+        res = pa.mantel(x, y, permutations=permutations, seed=s)
+        mantel_rejects += res.p <= 0.05
+        # the tempting shortcut: permute the 66 condensed entries as if independent
+        xz, yz = standardise(upper_triangle(x)), standardise(upper_triangle(y))
+        shuffled = np.argsort(rng.random((permutations, xz.size)), axis=1)
+        naive_rejects += permutation_p(res.r, yz[shuffled] @ xz) <= 0.05
+    assert 0.03 <= mantel_rejects / sims <= 0.07
+    assert naive_rejects / sims > 0.10  # anti-conservative: row effects are ignored
+
+
+def test_permutation_plan_cache_reuses_identical_chunks():
+    plan = PermutationPlan(7, 300, seed=2, chunk=64, cache=True)
+    first = [c.copy() for c in plan.index_chunks()]
+    second = list(plan.index_chunks())
+    assert len(first) == 5 and all(np.array_equal(a, b) for a, b in zip(first, second))
+
+
+# ----------------------------------------------------------------------------- partial Spearman
+
+
+def test_partial_spearman_matches_first_order_formula():
+    rng = np.random.default_rng(7)
+    z = rng.normal(size=40)
+    x = z + rng.normal(size=40)
+    y = z + rng.normal(size=40)
+    rx, ry, rz = (sps.rankdata(v) for v in (x, y, z))
+    r_xy, r_xz, r_yz = (np.corrcoef(a, b)[0, 1] for a, b in ((rx, ry), (rx, rz), (ry, rz)))
+    expected = (r_xy - r_xz * r_yz) / math.sqrt((1 - r_xz**2) * (1 - r_yz**2))
+    res = pa.partial_spearman(x, y, z)
+    assert res.r == pytest.approx(expected, abs=1e-12)
+    assert res.df == 37
+    t = expected * math.sqrt(37 / (1 - expected**2))
+    assert res.p == pytest.approx(2 * sps.t.sf(abs(t), 37), rel=1e-10)
+
+
+def test_partial_spearman_needs_enough_rows():
+    with pytest.raises(ValueError, match="too few"):
+        pa.partial_spearman([1, 2, 3], [3, 1, 2], [1, 1, 2])
+
+
+# ----------------------------------------------------------------------------- jackknife
+
+
+def test_jackknife_of_the_mean_has_textbook_se_and_no_bias():
+    data = np.array([2.0, 4.0, 4.0, 5.0, 9.0])
+    res = pa.jackknife(lambda keep: float(data[keep].mean()), data.size)
+    assert res.estimate == pytest.approx(4.8)
+    # leave-one-out means: (22/4, 20/4, 20/4, 19/4, 15/4)
+    np.testing.assert_allclose(res.replicates, [5.5, 5.0, 5.0, 4.75, 3.75])
+    assert res.se == pytest.approx(data.std(ddof=1) / math.sqrt(5))
+    assert res.bias == pytest.approx(0.0, abs=1e-12)
+    assert res.most_influential == 4 and res.min == 3.75 and res.max == 5.5
+
+
+# ----------------------------------------------------------------------------- cluster RSA
+
+
+def test_collapse_by_cluster_hand_example():
+    m = np.array([[0, 1, 2, 3], [1, 0, 4, 5], [2, 4, 0, 6], [3, 5, 6, 0]], float)
+    means, names = pa.statistics.collapse_by_cluster(m, ["a", "a", "b", "b"])
+    assert names == ["a", "b"]
+    # within a: only (0,1) = 1; within b: (2,3) = 6; between: (2 + 3 + 4 + 5) / 4 = 3.5
+    np.testing.assert_allclose(means, [[1.0, 3.5], [3.5, 6.0]])
+
+
+def test_cluster_collapsed_rsa_with_singletons_is_plain_rsa():
+    rng = np.random.default_rng(1)
+    x = cosine_matrix(rng.normal(size=(8, 3)))
+    y = cosine_matrix(rng.normal(size=(8, 3)))
+    res = pa.cluster_collapsed_rsa(x, y, np.arange(8), permutations=99)
+    assert res.r == pytest.approx(sps.spearmanr(upper_triangle(x), upper_triangle(y))[0])
+    with pytest.raises(ValueError, match="at least 3 clusters"):
+        pa.cluster_collapsed_rsa(x, y, [0, 0, 0, 0, 1, 1, 1, 1])
+
+
+# ----------------------------------------------------------------------------- JS divergence
+
+
+def test_js_divergence_hand_values():
+    with np.errstate(divide="ignore"):
+        lp = np.log(np.array([[1.0, 0.0], [0.5, 0.5], [1.0, 0.0]]))
+        lq = np.log(np.array([[0.0, 1.0], [0.5, 0.5], [0.5, 0.5]]))
+    js = pa.js_divergence(lp, lq)
+    # disjoint supports -> ln 2; identical -> 0;
+    # [1,0] vs [.5,.5]: M = [.75,.25]; (ln(4/3) + .5 ln(2/3) + .5 ln 2) / 2
+    third = 0.5 * (math.log(4 / 3) + 0.5 * math.log(2 / 3) + 0.5 * math.log(2))
+    np.testing.assert_allclose(js, [math.log(2), 0.0, third], atol=1e-15)
+    p, q = np.array([0.2, 0.3, 0.5]), np.array([0.6, 0.1, 0.3])
+    assert pa.js_divergence(np.log(p), np.log(q)) == pytest.approx(jensenshannon(p, q) ** 2)
+
+
+# ----------------------------------------------------------------------------- Wilson
+
+
+def test_wilson_interval_closed_form():
+    z = sps.norm.ppf(0.975)
+    lo, hi = pa.wilson_interval(0, 10)
+    assert lo == 0.0 and hi == pytest.approx(z**2 / (10 + z**2))
+    k, n = 7, 20
+    p = k / n
+    centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
+    half = z / (1 + z**2 / n) * math.sqrt(p * (1 - p) / n + z**2 / (4 * n**2))
+    assert pa.wilson_interval(k, n) == pytest.approx((centre - half, centre + half))
+    with pytest.raises(ValueError, match="0 <= k <= n"):
+        pa.wilson_interval(3, 2)
