@@ -342,7 +342,7 @@ def test_quirks_are_tolerated_with_warnings(tmp_path: Path) -> None:
     cells = _records(result, "cells")
     assert cells[("A vs B", 14)]["mc_r"] is None
     assert cells[("A vs B", 21)]["cos_min"] == 0.25
-    row = [r[0:2] for r in result.tables["cells"].rows].index(["A vs B", 14])
+    row = [(r[0], r[4]) for r in result.tables["cells"].rows].index(("A vs B", 14))
     column = result.tables["cells"].columns.index("mc_r")
     where = f"tables.cells.rows[{row}][{column}]"
     assert resolve(result.model_dump(mode="json"), where) is None
