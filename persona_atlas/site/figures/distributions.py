@@ -1,0 +1,122 @@
+"""Per-persona cosine distributions per recipe pair and layer, with the cos thresholds.
+
+A #218-scale result has 21 pairs × 28 layers × 275 personas = 161,700 rows; shipping them
+all to the page would make it heavy for no visual gain. Each distribution is summarised in
+Python (min, p5, p25, median, p75, p95, max) and the figure says so. Small distributions
+(at most :data:`POINTS_UP_TO` personas) also get one dot per persona, with its name on hover.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections import defaultdict
+from typing import Any
+
+import altair as alt
+import numpy as np
+
+from persona_atlas.schema import ResultFile
+from persona_atlas.site.figures import inputs, theme
+from persona_atlas.site.figures.empty import no_data
+
+TITLE = "Per-persona cosine between the two recipes' centroids"
+POINTS_UP_TO = 60
+QUANTILES = {"min": 0.0, "p5": 0.05, "p25": 0.25, "median": 0.5, "p75": 0.75, "p95": 0.95}
+
+
+def summarise(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per (pair, layer): n and the quantiles of ``cos`` (nulls dropped)."""
+    groups: dict[tuple[str, int], list[float]] = defaultdict(list)
+    for r in rows:
+        if r["cos"] is not None and r["layer"] is not None:
+            groups[(str(r["pair"]), int(r["layer"]))].append(float(r["cos"]))
+    out = []
+    for (pair, layer), values in groups.items():
+        v = np.asarray(values)  # [n]
+        qs = np.quantile(v, list(QUANTILES.values()))
+        summary = {k: round(float(q), 6) for k, q in zip(QUANTILES, qs, strict=True)}
+        out.append({"pair": pair, "layer": layer, "n": len(v), **summary, "max": float(v.max())})
+    return out
+
+
+def per_persona_cos(result: ResultFile, name: str) -> alt.TopLevelMixin:
+    rows = inputs.table(result, name, "per_persona_cos", ["pair", "layer", "persona", "cos"])
+    limits = inputs.thresholds(result, name, required=result.kind == "recipe-comparison")
+    summary = summarise(rows)
+    if not summary:
+        return no_data(TITLE, "tables.per_persona_cos has no rows")
+    pairs = list(dict.fromkeys(s["pair"] for s in summary))
+    layers = sorted({s["layer"] for s in summary})
+    largest = max(s["n"] for s in summary)
+    show_points = largest <= POINTS_UP_TO
+    lines = "; dashed: pass (green) and kill (vermillion) cos_min thresholds" if limits else ""
+    note = (
+        f"one dot per persona (n ≤ {largest}); bar p5–p95, line min–max, tick median"
+        if show_points
+        else f"summarised in Python from {len(rows):,} rows ({largest} personas per "
+        "distribution): bar p5–p95, line min–max, tick median"
+    ) + lines
+    width = theme.WIDTH if len(pairs) == 1 else max(theme.PANEL_WIDTH, 7 * len(layers))
+    rules = theme.threshold_rules(
+        theme.threshold_rows(limits.get("pass_cos_min"), limits.get("kill_cos_min"))
+    )
+    panels = []
+    for pair in pairs:
+        mine = [s for s in summary if s["pair"] == pair]
+        dots = (
+            [_jittered(r) for r in rows if r["pair"] == pair and r["cos"] is not None]
+            if show_points
+            else []
+        )
+        panels.append(_panel(mine, dots, rules, layers).properties(width=width, title=pair))
+    if len(panels) == 1:
+        return panels[0].properties(title=theme.title(f"{TITLE}: {pairs[0]}", note))
+    return (
+        alt.concat(*panels, columns=min(4, len(panels)))
+        .resolve_scale(y="shared")
+        .properties(title=theme.title(TITLE, note))
+    )
+
+
+def _jittered(row: dict[str, Any]) -> dict[str, Any]:
+    """Horizontal jitter from the persona name: deterministic, so the SVG never churns."""
+    h = zlib.crc32(str(row["persona"]).encode()) / 0xFFFFFFFF
+    return {**row, "x_jitter": round(float(row["layer"]) + 0.5 * (h - 0.5), 4)}
+
+
+def _panel(
+    summary: list[dict[str, Any]], dots: list[dict[str, Any]], rules: alt.Chart, layers: list
+) -> alt.LayerChart:
+    x_scale = alt.Scale(domain=[min(layers) - 0.5, max(layers) + 0.5], nice=False, zero=False)
+    x_axis = alt.Axis(tickMinStep=1, format="d", grid=False)
+    x = alt.X("layer:Q", title="layer", scale=x_scale, axis=x_axis)
+    y_title = "cos(centroid X, centroid Y) per persona"
+    base = alt.Chart(alt.Data(values=summary))
+    bar_px = max(3, min(12, 150 // len(layers)))
+    tooltip = [
+        alt.Tooltip("pair:N"),
+        alt.Tooltip("layer:Q"),
+        alt.Tooltip("n:Q", title="personas"),
+        *(alt.Tooltip(f"{k}:Q", format=".3f") for k in [*QUANTILES, "max"]),
+    ]
+    whisker = base.mark_rule(color=theme.PALETTE[0]).encode(
+        x=x, y=alt.Y("min:Q", title=y_title), y2="max:Q", tooltip=tooltip
+    )
+    bar = base.mark_bar(color=theme.PALETTE[0], opacity=0.45, size=bar_px).encode(
+        x=x, y="p5:Q", y2="p95:Q", tooltip=tooltip
+    )
+    median = base.mark_tick(color="black", thickness=1.5, size=bar_px + 3).encode(
+        x=x, y="median:Q", tooltip=tooltip
+    )
+    marks: list[Any] = [rules, whisker, bar, median]
+    if dots:
+        marks.append(
+            alt.Chart(alt.Data(values=dots))
+            .mark_circle(size=14, opacity=0.6, color=theme.PALETTE[1])
+            .encode(
+                x=alt.X("x_jitter:Q", scale=x_scale, axis=x_axis, title="layer"),
+                y="cos:Q",
+                tooltip=["persona:N", "pair:N", "layer:Q", alt.Tooltip("cos:Q", format=".4f")],
+            )
+        )
+    return alt.LayerChart(layer=marks, height=int(theme.PANEL_HEIGHT * 1.4))

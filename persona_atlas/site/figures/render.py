@@ -1,0 +1,159 @@
+"""Spec → files: canonical Vega-Lite JSON, SVG and PNG (vl-convert, no browser), meta.json.
+
+Files per figure under ``results/<slug>/figures/``: ``<name>.vl.json``, ``.svg``, ``.png`` and
+``.meta.json`` = ``{spec_sha256, data_sha256, result_sha256, commit, chart, caption}``.
+Re-running with nothing changed rewrites nothing: when the spec and the result hash match the
+meta, rendering is skipped; a file is replaced (atomically) only when its bytes differ.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import altair as alt
+
+from persona_atlas.errors import InputFileError
+from persona_atlas.files import atomic_write_bytes, loads_json, sha256_bytes
+from persona_atlas.site.figures import theme
+
+SUFFIXES = (".vl.json", ".svg", ".png")
+PNG_SCALE = 1.5
+
+
+def vl_version() -> str:
+    """The Vega-Lite ``major.minor`` altair writes specs for (and vl-convert renders with)."""
+    major, minor = alt.SCHEMA_VERSION.lstrip("v").split(".")[:2]
+    return f"{major}.{minor}"
+
+
+def to_spec(chart: alt.TopLevelMixin) -> dict[str, Any]:
+    """Themed, schema-validated Vega-Lite spec with data inlined under ``datasets``."""
+    themed = chart.configure(**theme.config())
+    with alt.data_transformers.enable("default", max_rows=None):
+        return themed.to_dict(validate=True)
+
+
+def canonical(spec: dict[str, Any]) -> bytes:
+    """Byte-stable JSON: sorted keys, no whitespace, UTF-8, trailing newline."""
+    text = json.dumps(spec, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return (text + "\n").encode("utf-8")
+
+
+def _inline_data(node: Any, found: list[Any]) -> None:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "datasets" and isinstance(value, dict):
+                found.extend(value[k] for k in sorted(value))
+            elif key == "values" and isinstance(value, list):
+                found.append(value)
+            else:
+                _inline_data(value, found)
+    elif isinstance(node, list):
+        for item in node:
+            _inline_data(item, found)
+
+
+def data_hash(spec: dict[str, Any]) -> str:
+    """sha256 over the data a spec draws (its ``datasets`` and inline ``values``), ignoring
+    styling: two specs that plot the same numbers hash the same."""
+    found: list[Any] = []
+    _inline_data(spec, found)
+    return sha256_bytes(json.dumps(found, sort_keys=True, separators=(",", ":")).encode())
+
+
+def render_svg(spec: dict[str, Any]) -> bytes:
+    import vl_convert
+
+    return vl_convert.vegalite_to_svg(spec, vl_version=vl_version()).encode("utf-8")
+
+
+def render_png(spec: dict[str, Any]) -> bytes:
+    import vl_convert
+
+    return bytes(vl_convert.vegalite_to_png(spec, vl_version=vl_version(), scale=PNG_SCALE))
+
+
+@dataclass(frozen=True)
+class Meta:
+    """The ``.meta.json`` sidecar (field names are the contract)."""
+
+    spec_sha256: str
+    data_sha256: str
+    result_sha256: str
+    commit: str | None
+    chart: str
+    caption: str
+
+    def to_bytes(self) -> bytes:
+        return (json.dumps(self.__dict__, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def read_meta(path: Path) -> Meta | None:
+    """The sidecar, or None when absent; a malformed one raises naming the file."""
+    if not path.exists():
+        return None
+    data = loads_json(path.read_text(encoding="utf-8"), source=str(path))
+    try:
+        return Meta(**data)
+    except TypeError:
+        raise InputFileError(
+            f"{path}: not a figure meta.json (expected keys "
+            "spec_sha256, data_sha256, result_sha256, commit, chart, caption)",
+            hint="delete it and re-run `atlas figures`",
+        ) from None
+
+
+def paths(out_dir: Path, name: str) -> dict[str, Path]:
+    files = {s: out_dir / f"{name}{s}" for s in SUFFIXES}
+    files[".meta.json"] = out_dir / f"{name}.meta.json"
+    return files
+
+
+def _write_if_changed(path: Path, data: bytes) -> bool:
+    if path.exists() and path.read_bytes() == data:
+        return False
+    atomic_write_bytes(path, data)
+    return True
+
+
+def write_figure(
+    out_dir: Path,
+    name: str,
+    spec: dict[str, Any],
+    *,
+    chart: str,
+    caption: str,
+    result_sha256: str,
+    commit: str | None,
+) -> list[Path]:
+    """Write one figure's four files; returns the paths actually (re)written."""
+    files = paths(out_dir, name)
+    spec_bytes = canonical(spec)
+    old = read_meta(files[".meta.json"])
+    complete = all(files[s].exists() for s in SUFFIXES)
+    spec_sha = sha256_bytes(spec_bytes)
+    if old and complete and old.spec_sha256 == spec_sha and files[".vl.json"].exists():
+        if old.result_sha256 == result_sha256 and old.caption == caption:
+            return []
+        # Same picture, new result bytes or caption: refresh the sidecar only.
+        meta = Meta(spec_sha, old.data_sha256, result_sha256, commit, chart, caption)
+        return (
+            [files[".meta.json"]] if _write_if_changed(files[".meta.json"], meta.to_bytes()) else []
+        )
+    written = []
+    outputs = {".vl.json": spec_bytes, ".svg": render_svg(spec), ".png": render_png(spec)}
+    for suffix, data in outputs.items():
+        if _write_if_changed(files[suffix], data):
+            written.append(files[suffix])
+    meta = Meta(spec_sha, data_hash(spec), result_sha256, commit, chart, caption)
+    if _write_if_changed(files[".meta.json"], meta.to_bytes()):
+        written.append(files[".meta.json"])
+    return written
+
+
+def spec_sha256_of(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
