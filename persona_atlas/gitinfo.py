@@ -41,5 +41,20 @@ def last_commit_for(path: str | Path, cwd: str | Path = ".") -> str | None:
     return _git("log", "-1", "--format=%H", "--", str(path), cwd=cwd) or None
 
 
+def last_commits_under(folder: str | Path, cwd: str | Path = ".") -> dict[str, str]:
+    """Last commit SHA per immediate sub-folder of ``folder`` (one ``git log`` for all)."""
+    out = _git("log", "--format=%x00%H", "--name-only", "--", str(folder), cwd=cwd) or ""
+    prefix = str(folder).rstrip("/") + "/"
+    found: dict[str, str] = {}
+    commit = ""
+    for line in out.splitlines():
+        if line.startswith("\0"):
+            commit = line[1:]
+        elif line.startswith(prefix):
+            sub = line[len(prefix) :].split("/", 1)[0]
+            found.setdefault(prefix + sub, commit)
+    return found
+
+
 def state(cwd: str | Path = ".") -> GitState:
     return GitState(commit=head_commit(cwd), dirty=is_dirty(cwd))

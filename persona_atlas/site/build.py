@@ -21,7 +21,7 @@ import jinja2
 
 from persona_atlas import gitinfo
 from persona_atlas.errors import ReportError
-from persona_atlas.files import atomic_write_text, write_json
+from persona_atlas.files import write_json
 from persona_atlas.schema import ResultFile, RunFile, load_result, load_run
 from persona_atlas.site import postprocess
 from persona_atlas.site.artifacts import collect_artifacts
@@ -82,8 +82,9 @@ def build_site(opts: BuildOptions | None = None) -> BuildStats:
     for e in entries:  # pass 1: bodies (needs every page's existence for #N links)
         e.body = _render_body(e, by_issue)
     uncommitted = _uncommitted_paths(root)
+    pins = gitinfo.last_commits_under((root / opts.results).relative_to(root), cwd=root)
     for e in entries:  # pass 2: full pages (needs every page's mentions for backlinks)
-        page = _page_context(e, by_issue, root, build, uncommitted)
+        page = _page_context(e, by_issue, root, build, uncommitted, pins)
         _write_page(env, page, e, staging, root)
     _write_index(env, entries, build, staging)
     scripts = _write_assets(staging)
@@ -209,11 +210,16 @@ def _refs(issues: list[int], by_issue: dict[int, _Entry]) -> list[LinkRef]:
 
 
 def _page_context(
-    e: _Entry, by_issue: dict[int, _Entry], root: Path, build: BuildInfo, uncommitted: set[str]
+    e: _Entry,
+    by_issue: dict[int, _Entry],
+    root: Path,
+    build: BuildInfo,
+    uncommitted: set[str],
+    pins: dict[str, str],
 ) -> PageContext:
     front, prov = e.report.front, e.result.provenance
     result_rel = e.report.result_dir.resolve().relative_to(root).as_posix()
-    commit = gitinfo.last_commit_for(result_rel, cwd=root)
+    commit = pins.get(result_rel)  # the commit that last changed this result, never HEAD
     dirty = any(p.startswith(result_rel + "/") for p in uncommitted)
     me = front.issue
     others = [o for o in by_issue.values() if o is not e]
@@ -276,7 +282,8 @@ def _write_page(
 ) -> None:
     dest = staging / page.slug
     dest.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(dest / "index.md", _render_template(env, "page.md.j2", page=page))
+    # staging is scratch space, rebuilt every time: plain writes, no fsync
+    (dest / "index.md").write_text(_render_template(env, "page.md.j2", page=page), encoding="utf-8")
     src = e.report.result_dir
     if (src / "figures").is_dir():
         shutil.copytree(src / "figures", dest / "figures")
@@ -305,7 +312,9 @@ def _write_index(
     for r in rows:
         counts[r.confidence] = counts.get(r.confidence, 0) + 1
     index = IndexContext(entries=rows, build=build, counts=counts)
-    atomic_write_text(staging / "index.md", _render_template(env, "index.md.j2", index=index))
+    (staging / "index.md").write_text(
+        _render_template(env, "index.md.j2", index=index), encoding="utf-8"
+    )
 
 
 def _write_assets(staging: Path) -> list[str]:

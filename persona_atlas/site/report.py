@@ -93,7 +93,6 @@ def parse_report(path: str | Path) -> Report:
     meta_text, body, body_line = split_front_matter(text, p)
     try:
         data = yaml.safe_load(meta_text) or {}
-        root = yaml.compose(meta_text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 2
@@ -104,7 +103,7 @@ def parse_report(path: str | Path) -> Report:
         front = FrontMatter.model_validate(data)
     except ValidationError as exc:
         err = exc.errors()[0]
-        line = yaml_line(root, err["loc"]) + 1  # +1: the opening '---'
+        line = yaml_line(yaml.compose(meta_text), err["loc"]) + 1  # +1: the opening '---'
         where = ".".join(str(x) for x in err["loc"]) or "front matter"
         raise ReportError(
             f"{p}:{line}: {where}: {err['msg']}",
@@ -113,7 +112,7 @@ def parse_report(path: str | Path) -> Report:
     expected = f"issue-{front.issue}"
     if p.parent.name.startswith("issue-") and p.parent.name != expected:
         raise ReportError(
-            f"{p}:{yaml_line(root, ('issue',)) + 1}: front matter says issue {front.issue} "
+            f"{p}:{yaml_line(yaml.compose(meta_text), ('issue',)) + 1}: front matter says issue {front.issue} "
             f"but the folder is {p.parent.name}",
             hint=f"move the report to results/{expected}/ or fix the issue number",
         )
