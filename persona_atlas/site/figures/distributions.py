@@ -35,27 +35,61 @@ def summarise(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         v = np.asarray(values)  # [n]
         qs = np.quantile(v, list(QUANTILES.values()))
         summary = {k: round(float(q), 6) for k, q in zip(QUANTILES, qs, strict=True)}
-        out.append({"pair": pair, "layer": layer, "n": len(v), **summary, "max": float(v.max())})
+        summary["max"] = round(float(v.max()), 6)
+        summary.update(lo=summary["p5"], hi=summary["p95"], mid=summary["median"])
+        out.append({"pair": pair, "layer": layer, "n": len(v), **summary})
+    return out
+
+
+def summarise_cells(cells: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The per-cell summaries ``tables.cells`` keeps when the per-persona values are gone."""
+    out = []
+    for c in cells:
+        if c["layer"] is None or c["cos_min"] is None or c["cos_max"] is None:
+            continue
+        out.append(
+            {"pair": str(c["pair"]), "layer": int(c["layer"]), "n": None,
+             "min": c["cos_min"], "p5": c["cos_p5"], "mean": c["cos_mean"], "max": c["cos_max"],
+             "lo": c["cos_p5"], "hi": c["cos_mean"], "mid": c["cos_mean"]}
+        )  # fmt: skip
     return out
 
 
 def per_persona_cos(result: ResultFile, name: str) -> alt.TopLevelMixin:
-    rows = inputs.table(result, name, "per_persona_cos", ["pair", "layer", "persona", "cos"])
+    """From ``tables.per_persona_cos``; when a result lacks it (legacy imports kept only
+    summaries), from the min / p5 / mean / max columns of ``tables.cells``."""
     limits = inputs.thresholds(result, name, required=result.kind == "recipe-comparison")
-    summary = summarise(rows)
-    if not summary:
-        return no_data(TITLE, "tables.per_persona_cos has no rows")
+    lines = "; dashed: pass (green) and kill (vermillion) cos_min thresholds" if limits else ""
+    rows: list[dict[str, Any]] = []
+    note: str | list[str]
+    if inputs.has_table(result, "per_persona_cos") or not inputs.has_table(result, "cells"):
+        rows = inputs.table(result, name, "per_persona_cos", ["pair", "layer", "persona", "cos"])
+        summary = summarise(rows)
+        fields = [*QUANTILES, "max"]
+        if not summary:
+            return no_data(TITLE, "tables.per_persona_cos has no rows")
+        largest = max(s["n"] for s in summary)
+        show_points = largest <= POINTS_UP_TO
+        note = (
+            f"one dot per persona (n ≤ {largest}); bar p5–p95, line min–max, tick median"
+            if show_points
+            else f"summarised in Python from {len(rows):,} rows ({largest} personas per "
+            "distribution): bar p5–p95, line min–max, tick median"
+        ) + lines
+    else:
+        cols = ["pair", "layer", "cos_min", "cos_p5", "cos_mean", "cos_max"]
+        summary = summarise_cells(inputs.table(result, name, "cells", cols))
+        fields = ["min", "p5", "mean", "max"]
+        show_points = False
+        if not summary:
+            return no_data(TITLE, "tables.cells has no per-persona cos summaries")
+        why = result.nulls.get("tables.per_persona_cos", "the result has no per-persona table")
+        note = [
+            f"per-persona values not stored ({why.split(';')[0]});",
+            "from tables.cells: line min–max, bar p5–mean, tick mean" + lines,
+        ]
     pairs = list(dict.fromkeys(s["pair"] for s in summary))
     layers = sorted({s["layer"] for s in summary})
-    largest = max(s["n"] for s in summary)
-    show_points = largest <= POINTS_UP_TO
-    lines = "; dashed: pass (green) and kill (vermillion) cos_min thresholds" if limits else ""
-    note = (
-        f"one dot per persona (n ≤ {largest}); bar p5–p95, line min–max, tick median"
-        if show_points
-        else f"summarised in Python from {len(rows):,} rows ({largest} personas per "
-        "distribution): bar p5–p95, line min–max, tick median"
-    ) + lines
     width = theme.WIDTH if len(pairs) == 1 else max(theme.PANEL_WIDTH, 7 * len(layers))
     rules = theme.threshold_rules(
         theme.threshold_rows(limits.get("pass_cos_min"), limits.get("kill_cos_min"))
@@ -68,7 +102,8 @@ def per_persona_cos(result: ResultFile, name: str) -> alt.TopLevelMixin:
             if show_points
             else []
         )
-        panels.append(_panel(mine, dots, rules, layers).properties(width=width, title=pair))
+        panel = _panel(mine, dots, rules, layers, fields)
+        panels.append(panel.properties(width=width, title=pair))
     if len(panels) == 1:
         return panels[0].properties(title=theme.title(f"{TITLE}: {pairs[0]}", note))
     return (
@@ -85,7 +120,11 @@ def _jittered(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def _panel(
-    summary: list[dict[str, Any]], dots: list[dict[str, Any]], rules: alt.Chart, layers: list
+    summary: list[dict[str, Any]],
+    dots: list[dict[str, Any]],
+    rules: alt.Chart,
+    layers: list[int],
+    fields: list[str],
 ) -> alt.LayerChart:
     x_scale = alt.Scale(domain=[min(layers) - 0.5, max(layers) + 0.5], nice=False, zero=False)
     x_axis = alt.Axis(tickMinStep=1, format="d", grid=False)
@@ -97,16 +136,16 @@ def _panel(
         alt.Tooltip("pair:N"),
         alt.Tooltip("layer:Q"),
         alt.Tooltip("n:Q", title="personas"),
-        *(alt.Tooltip(f"{k}:Q", format=".3f") for k in [*QUANTILES, "max"]),
+        *(alt.Tooltip(f"{k}:Q", format=".3f") for k in fields),
     ]
     whisker = base.mark_rule(color=theme.PALETTE[0]).encode(
         x=x, y=alt.Y("min:Q", title=y_title), y2="max:Q", tooltip=tooltip
     )
     bar = base.mark_bar(color=theme.PALETTE[0], opacity=0.45, size=bar_px).encode(
-        x=x, y="p5:Q", y2="p95:Q", tooltip=tooltip
+        x=x, y="lo:Q", y2="hi:Q", tooltip=tooltip
     )
     median = base.mark_tick(color="black", thickness=1.5, size=bar_px + 3).encode(
-        x=x, y="median:Q", tooltip=tooltip
+        x=x, y="mid:Q", tooltip=tooltip
     )
     marks: list[Any] = [rules, whisker, bar, median]
     if dots:

@@ -50,7 +50,10 @@ def direction_vs_structure(result: ResultFile, name: str) -> alt.TopLevelMixin:
     )
     panels = [_metric_panel(rows, m, limits, pick, i == 0) for i, m in enumerate(METRICS)]
     n_pairs = len({r["pair"] for r in rows})
-    note = f"{n_pairs} recipe pair(s); hover a line to pick out its pair"
+    note = (
+        f"{n_pairs} recipe pair(s), hover a line to pick out its pair; "
+        "shaded PASS / GREY / KILL zones at each metric's thresholds"
+    )
     if not limits:
         note += "; no thresholds in this result"
     return alt.vconcat(*panels).properties(title=theme.title(DIRECTION_TITLE, note))
@@ -70,7 +73,8 @@ def noise_floor(result: ResultFile, name: str) -> alt.TopLevelMixin:
     return alt.vconcat(*panels).properties(
         title=theme.title(
             NOISE_TITLE,
-            "lines: split-half centroids of one recipe; grey band: min–max over recipe pairs",
+            "dashed lines: split-half centroids of one recipe; grey band: min–max over recipe "
+            "pairs; shaded PASS / GREY / KILL zones at the thresholds",
         )
     )
 
@@ -171,7 +175,7 @@ def _noise_panel(
     ]
     values = [r[metric] for r in floor] + [b["lo"] for b in band]
     background, scale = _frame(metric, limits, values)
-    x = _layer_axis(floor)
+    x = _layer_axis(floor + band)
     layers = [*background]
     if band:
         layers.append(

@@ -2,8 +2,8 @@
 
 A chart whose data the contract makes mandatory for the kind (``cells`` for a
 recipe-comparison) is always built, so missing data is an error naming the chart and path.
-Charts over optional data (stored cosine matrices, OLS and RSA tables) are built only when
-the result carries that data.
+Charts over data a result may lack (the noise floor, stored cosine matrices, OLS and RSA
+tables) are built only when the result carries that data.
 """
 
 from __future__ import annotations
@@ -43,16 +43,14 @@ CAPTIONS = {
 
 # Built for every result of the kind; missing data is an error.
 REQUIRED = {
-    "recipe-comparison": [
-        "verdict_partition",
-        "per_persona_cos",
-        "direction_vs_structure",
-        "noise_floor",
-    ],
+    "recipe-comparison": ["verdict_partition", "per_persona_cos", "direction_vs_structure"],
     "stored-matrix-comparison": ["direction_vs_structure", "per_persona_cos"],
     "regression": ["ols_scatter"],
     "rsa": ["rsa_scatter"],
 }
+
+# Built when the result has the table (an empty table draws the "no data" figure).
+OPTIONAL = {"noise_floor": "noise_floor", "ols_scatter": "ols_points", "rsa_scatter": "rsa_pairs"}
 
 
 @dataclass(frozen=True)
@@ -71,10 +69,9 @@ class FigureJob:
 def jobs_for(result: ResultFile) -> list[FigureJob]:
     """Every figure the result gets, in page order."""
     names = list(REQUIRED.get(result.kind, []))
-    if "ols_points" in result.tables and "ols_scatter" not in names:
-        names.append("ols_scatter")
-    if "rsa_pairs" in result.tables and "rsa_scatter" not in names:
-        names.append("rsa_scatter")
+    for chart, table in OPTIONAL.items():
+        if table in result.tables and chart not in names:
+            names.append(chart)
     jobs = [FigureJob(n, n, CAPTIONS[n]) for n in names]
     for stem, key in matrices.matrix_keys(result):
         jobs.append(
