@@ -162,16 +162,24 @@ def read_text(path: Path) -> str:
 
 
 def lint_report(
-    path: str | Path, *, result: str | Path | None = None, run: str | Path | None = None
+    path: str | Path,
+    *,
+    result: str | Path | None = None,
+    run: str | Path | None = None,
+    text: str | None = None,
 ) -> ReportLint:
-    """Lint ``results/<slug>/report.md``: numbers, bound values, helpers and structure."""
+    """Lint ``results/<slug>/report.md``: numbers, bound values, helpers and structure.
+
+    ``result`` / ``run`` default to the files next to the report; ``text`` replaces the
+    report's text (same front matter), e.g. to lint an edited copy without writing it.
+    """
     from persona_atlas.schema import load_result, load_run
     from persona_atlas.site.report import parse_report
 
     report_path = Path(path)
     lint = ReportLint(report_path)
     try:
-        text = read_text(report_path)
+        text = read_text(report_path) if text is None else text
         report = parse_report(report_path)
         result_path = Path(result) if result else report_path.parent / "result.json"
         run_path = Path(run) if run else report_path.parent / "run.json"

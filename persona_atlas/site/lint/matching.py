@@ -12,11 +12,12 @@ import bisect
 import math
 import re
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any
 
 from persona_atlas import jsonpath
-from persona_atlas.site.lint.numbers import Claim
+from persona_atlas.site.lint.numbers import Claim, is_percent_key
 
 
 @dataclass(frozen=True)
@@ -45,42 +46,73 @@ def numeric_leaves(doc: Any, prefix: str = "") -> Iterable[tuple[str, float]]:
             yield prefix + path, float(leaf)
 
 
+_CELL = re.compile(r"^tables\.([A-Za-z_][\w\-*]*)\.rows\[\d+\]\[(\d+)\]$")
+
+
+def percent_paths(doc: Any, leaves: Iterable[tuple[str, float]], prefix: str) -> set[str]:
+    """Leaves stored as percents: the key, or the table column, says ``pct``/``percent``."""
+    out = set()
+    for path, _ in leaves:
+        inner = path[len(prefix) :]
+        if is_percent_key(inner):
+            out.add(path)
+        elif m := _CELL.match(inner):
+            try:
+                column = doc["tables"][m.group(1)]["columns"][int(m.group(2))]
+            except (KeyError, IndexError, TypeError):
+                continue
+            if is_percent_key(str(column)):
+                out.add(path)
+    return out
+
+
 class ValueIndex:
     """Sorted numeric values of one or more JSON documents."""
 
-    def __init__(self, leaves: Iterable[tuple[str, float]]) -> None:
+    def __init__(
+        self, leaves: Iterable[tuple[str, float]], percent: AbstractSet[str] = frozenset()
+    ) -> None:
         self.leaves = list(leaves)  # document order (ranges read first → last from it)
         pairs = sorted(self.leaves, key=lambda pv: pv[1])
         self.paths = [p for p, _ in pairs]
         self.values = [v for _, v in pairs]
         self._collections: dict[str, tuple[float, float]] | None = None
+        self.percents: ValueIndex | None = None
+        if percent:
+            self.percents = ValueIndex([pv for pv in self.leaves if pv[0] in percent])
 
     @classmethod
     def of(cls, docs: dict[str, Any]) -> ValueIndex:
         """Index documents by prefix: ``{"": result, "run.": run}``."""
         leaves: list[tuple[str, float]] = []
+        percent: set[str] = set()
         for prefix, doc in docs.items():
             if doc is not None:
-                leaves.extend(numeric_leaves(doc, prefix))
-        return cls(leaves)
+                found = list(numeric_leaves(doc, prefix))
+                percent |= percent_paths(doc, found, prefix)
+                leaves.extend(found)
+        return cls(leaves, percent)
 
     def __len__(self) -> int:
         return len(self.values)
 
     def matches(self, claim: Claim, limit: int = 3) -> list[Candidate]:
         """Up to ``limit`` stored values that support the claim (empty: it fails)."""
+        found = self._scan(claim, claim.intervals(), False, limit)
+        if claim.percent and self.percents is not None and len(found) < limit:
+            spans = claim.intervals(percent_key=True)
+            found += self.percents._scan(claim, spans, True, limit - len(found))
+        return found
+
+    def _scan(
+        self, claim: Claim, spans: list[tuple[float, float]], percent_key: bool, limit: int
+    ) -> list[Candidate]:
         found: list[Candidate] = []
-        if claim.integer:
-            spans = [(claim.value, claim.value)]
-            if claim.absolute:
-                spans.append((-claim.value, -claim.value))
-        else:
-            spans = claim.intervals()
         for lo, hi in spans:
-            lo, hi = lo - 1e-12 * max(1.0, abs(lo)), hi + 1e-12 * max(1.0, abs(hi))
+            lo, hi = lo - 2 * claim.slack, hi + 2 * claim.slack
             i = bisect.bisect_left(self.values, lo)
             while i < len(self.values) and self.values[i] <= hi and len(found) < limit:
-                if claim.accepts(self.values[i]):
+                if claim.accepts(self.values[i], percent_key=percent_key):
                     found.append(Candidate(self.paths[i], self.values[i]))
                 i += 1
         return found
@@ -195,6 +227,13 @@ def _families(path: str) -> set[str]:
     return names
 
 
-def naive_matches(leaves: list[tuple[str, float]], claim: Claim) -> list[Candidate]:
+def naive_matches(
+    leaves: list[tuple[str, float]], claim: Claim, percent: Iterable[str] = ()
+) -> list[Candidate]:
     """Linear scan over every leaf: the baseline the benchmark and the tests compare with."""
-    return [Candidate(p, v) for p, v in leaves if claim.accepts(v)]
+    pct = set(percent)
+    return [
+        Candidate(p, v)
+        for p, v in leaves
+        if claim.accepts(v) or (p in pct and claim.accepts(v, percent_key=True))
+    ]

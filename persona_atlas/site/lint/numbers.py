@@ -20,10 +20,10 @@ _MAGNITUDES = {"k": 1e3, "K": 1e3, "M": 1e6, "B": 1e9}
 # from starting in the middle of a number (``1.2.3``, ``0..27``).
 TOKEN_RE = re.compile(
     r"""
-    (?P<sign>[-+±\u2212])?
+    (?P<sign>[-+\u2212]|±\ ?)?
     (?:
         (?P<power>(?<![\d.])10(?:\^\(?(?P<pexp>[-+\u2212]?\d+)\)?|(?P<psup>[⁻⁺]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+)))
-      | (?P<mant>(?<![\d.])(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)?|(?<![\d.])\.\d+)
+      | (?P<mant>(?:(?<=\.\.)|(?<![\d.]))(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)?|(?<![\d.])\.\d+)
         (?:
             [eE](?P<eexp>[-+\u2212]?\d+)(?!\w)
           | \ ?[×x·*]\ ?10(?:\^\(?(?P<texp>[-+\u2212]?\d+)\)?|(?P<tsup>[⁻⁺]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+))
@@ -50,31 +50,46 @@ class Claim:
     half_width: float
     """Half of the last written digit's place: values within ±this round to the token."""
     percent: bool = False
-    """Written with ``%``: matches fractions ×100 as well as stored percents."""
+    """Written with ``%``: matches a fraction ×100, or a stored percent (`is_percent_key`)."""
     integer: bool = False
     """A bare integer: matches integral values exactly."""
     absolute: bool = False
     """Written with ``±``: a magnitude; matches the value regardless of sign."""
 
-    def intervals(self) -> list[tuple[float, float]]:
-        """Closed intervals of stored values that support this claim."""
+    def intervals(self, *, percent_key: bool = False) -> list[tuple[float, float]]:
+        """Closed intervals of stored values that support this claim.
+
+        ``percent_key``: the stored value's key says it is a percent (``pass_pct``), so a
+        ``%`` token is compared with it as written rather than as a fraction.
+        """
         lo, hi = self.value - self.half_width, self.value + self.half_width
+        if self.percent and not percent_key:
+            lo, hi = lo / 100.0, hi / 100.0
         spans = [(lo, hi)]
-        if self.percent:
-            spans.append((lo / 100.0, hi / 100.0))
         if self.absolute:
-            spans += [(-b, -a) for a, b in spans]
+            spans.append((-hi, -lo))
         return spans
 
-    def accepts(self, v: float) -> bool:
+    def accepts(self, v: float, *, percent_key: bool = False) -> bool:
         if self.integer:
             return v == self.value or (self.absolute and v == -self.value)
         # a hair of slack so a value exactly on a rounding boundary counts either way
-        return any(a - _slack(a) <= v <= b + _slack(b) for a, b in self.intervals())
+        slack = self.slack
+        return any(a - slack <= v <= b + slack for a, b in self.intervals(percent_key=percent_key))
+
+    @property
+    def slack(self) -> float:
+        """Float noise allowed at the rounding boundaries (``0.625`` rounds to 0.62 or 0.63)."""
+        return self.half_width * 1e-9
 
 
-def _slack(x: float) -> float:
-    return 1e-12 * max(1.0, abs(x))
+#: A stored value whose last key says it is already a percent (``pass_pct``, ``percent_kill``).
+PERCENT_KEY = re.compile(r"(?:^|[._\]\[\"])(?:pct|percent|percentage)(?:$|[_\]\"])", re.I)
+
+
+def is_percent_key(path: str) -> bool:
+    last = re.split(r"\.(?![^\[]*\])", path)[-1]
+    return bool(PERCENT_KEY.search(last.lower()))
 
 
 @dataclass(frozen=True)
@@ -132,7 +147,7 @@ def parse_claim(tok: RawToken) -> Claim:
         half_width=half,
         percent=percent,
         integer=integer,
-        absolute=sign == "±",
+        absolute=sign is not None and sign.startswith("±"),
     )
 
 

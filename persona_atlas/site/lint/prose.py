@@ -92,7 +92,7 @@ def mask(text: str, body_start: int = 0) -> Masked:
     b.blank(0, body_start, "front")
     _mask_templates(b, body_start)
     b.blank_all(_COMMENT, "comment")
-    _mask_code_blocks(b)
+    _mask_code_blocks(b, body_start)
     b.blank_all(_CODE_SPAN, "code")
     b.blank_all(_REF_DEF, "url")
     b.blank_all(_LINK_TARGET, "url")
@@ -117,8 +117,9 @@ def _mask_templates(b: _Builder, body_start: int) -> None:
         b.blank(m.start(), m.end(), kind)
 
 
-def _mask_code_blocks(b: _Builder) -> None:
-    text = b.current()
+def _mask_code_blocks(b: _Builder, body_start: int) -> None:
+    # parse the original body: blanked templates would read as indentation (a code block)
+    text = re.sub(r"[^\n]", " ", b.text[:body_start]) + b.text[body_start:]
     starts = [0] + [m.end() for m in re.finditer("\n", text)]
     for tok in _md.parse(text):
         if tok.type in ("fence", "code_block") and tok.map:
