@@ -73,6 +73,8 @@ def refresh_vendor_dir() -> Path:
     atomic_write_text(VENDOR_DIR / BUNDLE, text)
     stamp = {"versions": bundle_versions(), "sha256": sha256_bytes(text.encode())}
     atomic_write_text(VENDOR_DIR / STAMP, json.dumps(stamp, indent=2) + "\n")
+    for name in (BUNDLE, STAMP):
+        (VENDOR_DIR / name).chmod(0o644)
     return VENDOR_DIR / BUNDLE
 
 
@@ -86,6 +88,7 @@ def write_vendor_assets(dest_dir: Path, *, relative_to: Path | None = None) -> l
         target = dest_dir / name
         if not target.exists() or target.read_text(encoding="utf-8") != text:
             atomic_write_text(target, text)
+            target.chmod(0o644)  # served to browsers; temp files are created 0600
         base = Path(relative_to) if relative_to is not None else dest_dir
         out.append(target.resolve().relative_to(base.resolve()).as_posix())
     return out

@@ -117,6 +117,7 @@ def _write_if_changed(path: Path, data: bytes) -> bool:
     if path.exists() and path.read_bytes() == data:
         return False
     atomic_write_bytes(path, data)
+    path.chmod(0o644)  # temp files are created 0600; figures are published files
     return True
 
 
