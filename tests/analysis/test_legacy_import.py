@@ -10,17 +10,11 @@ from typing import Any
 
 import pytest
 
-from persona_atlas.analysis.legacy_import import (
-    classify,
-    import_legacy,
-    verify_import,
-    write_import,
-)
+from persona_atlas.analysis.legacy_import import import_legacy, verify_import, write_import
 from persona_atlas.cli import main
-from persona_atlas.config import Thresholds
 from persona_atlas.errors import InputFileError
 from persona_atlas.files import dumps_strict, sha256_file
-from persona_atlas.jsonpath import resolve
+from persona_atlas.jsonpath import flatten, resolve
 from persona_atlas.schema import ResultFile, load_result
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,16 +31,28 @@ CELL_FIELDS = {
 }
 
 
-@pytest.fixture()
-def legacy(tmp_path: Path) -> dict[str, Path]:
-    """Copies of the two legacy files inside a scratch 'repository' root."""
+def _copies(root: Path) -> dict[str, Path]:
     out = {}
     for issue in ("201", "218"):
-        dest = tmp_path / "inputs" / f"issue_{issue}_run_result.json"
+        dest = root / "inputs" / f"issue_{issue}_run_result.json"
         dest.parent.mkdir(exist_ok=True)
         shutil.copyfile(REF / f"issue_{issue}_run_result.json", dest)
         out[issue] = dest
     return out
+
+
+@pytest.fixture()
+def legacy(tmp_path: Path) -> dict[str, Path]:
+    """Copies of the two legacy files inside a scratch 'repository' root."""
+    return _copies(tmp_path)
+
+
+@pytest.fixture(scope="module")
+def merged(tmp_path_factory: pytest.TempPathFactory) -> tuple[ResultFile, dict[str, Path]]:
+    """#201 then #218 imported once (root = a scratch folder holding inputs/)."""
+    root = tmp_path_factory.mktemp("merged")
+    paths = _copies(root)
+    return _import([paths["201"], paths["218"]], root), paths
 
 
 def _raw(issue: str) -> dict[str, Any]:
@@ -70,8 +76,8 @@ def _legacy_key(pair: str, layer: int) -> str:
 # ----------------------------------------------------------------------------- exact values
 
 
-def test_every_cell_is_carried_over_exactly(legacy: dict[str, Path], tmp_path: Path) -> None:
-    result = _import([legacy["201"], legacy["218"]], tmp_path)
+def test_every_cell_is_carried_over_exactly(merged: tuple[ResultFile, dict[str, Path]]) -> None:
+    result, _ = merged
     raw = _raw("218")
     cells = _records(result, "cells")
     assert len(cells) == 420
@@ -85,8 +91,10 @@ def test_every_cell_is_carried_over_exactly(legacy: dict[str, Path], tmp_path: P
         assert row["spread_spearman"] is None and row["mantel_p"] is None
 
 
-def test_spot_checked_cells_against_the_raw_json(legacy: dict[str, Path], tmp_path: Path) -> None:
-    result = _import([legacy["201"], legacy["218"]], tmp_path)
+def test_spot_checked_cells_against_the_raw_json(
+    merged: tuple[ResultFile, dict[str, Path]],
+) -> None:
+    result, _ = merged
     cells = _records(result, "cells")
     old = _records(result, "superseded_cells")
     # Values read off the raw files by eye (the #218 value wins, #201's is kept).
@@ -114,8 +122,8 @@ def test_spot_checked_cells_against_the_raw_json(legacy: dict[str, Path], tmp_pa
     assert sens[("A vs B*_no_last", 0)]["delta_cos_min"] == 0.717495858669281 - 0.7315376996994019
 
 
-def test_derived_metrics(legacy: dict[str, Path], tmp_path: Path) -> None:
-    result = _import([legacy["201"], legacy["218"]], tmp_path)
+def test_derived_metrics(merged: tuple[ResultFile, dict[str, Path]]) -> None:
+    result, _ = merged
     m = result.metrics
     raw = _raw("218")["cross_method_metrics"]
     all_cos_min = [c["per_persona"]["min"] for c in raw.values()]
@@ -127,10 +135,11 @@ def test_derived_metrics(legacy: dict[str, Path], tmp_path: Path) -> None:
     assert (m["n_layers"], m["n_pairs"], m["n_cells"]) == (28, 15, 420)
     ab = [raw[f"a__b__layer{layer}"] for layer in range(28)]
     best = max(range(28), key=lambda layer: ab[layer]["matrix_mc"]["pearson_r"])
-    assert resolve(m, "pairs.A__B.best_mc_r.layer") == best == 24
-    assert resolve(m, "pairs.A__B.best_mc_r.mc_r") == ab[24]["matrix_mc"]["pearson_r"]
+    assert resolve(m, "pairs.A__B.best_layer_mc_r") == best == 24
+    assert resolve(m, "pairs.A__B.mc_r.max") == ab[24]["matrix_mc"]["pearson_r"]
     assert resolve(m, "pairs.A__B.by_layer.layer_0.mc_r") == ab[0]["matrix_mc"]["pearson_r"]
-    assert resolve(m, "pairs.A__B*.cos_min.max") == max(
+    assert resolve(m, "pairs.A__B.by_layer.layer_27.cos_min") == ab[27]["per_persona"]["min"]
+    assert resolve(m, "pairs.A__Bstar.cos_min.max") == max(
         raw[f"a__bstar__layer{layer}"]["per_persona"]["min"] for layer in range(28)
     )
     assert result.tables["verdict_by_pair"].records()[0] == {
@@ -141,12 +150,14 @@ def test_derived_metrics(legacy: dict[str, Path], tmp_path: Path) -> None:
         "KILL": 28,
     }
     assert result.verdict == "KILL"
-    assert m["headline"] == {
-        "load_bearing_any_kill": True,
-        "load_bearing_all_pass": False,
+    assert m["legacy_verdict_check"] == {
+        "kill_any_load_bearing": True,
+        "success_all_load_bearing": False,
         "sanity_all_pass": False,
-        "agrees_with_legacy": True,
+        "agrees": True,
     }
+    assert resolve(m, "ranges.spread_spearman") == {"min": None, "max": None}
+    assert "per_question_persona_spread" in result.nulls["metrics.ranges.spread_spearman.min"]
     assert resolve(m, "legacy_verdict.kill_any_load_bearing") is True
     assert resolve(m, "legacy_verdict.source") == "issue_218_run_result"
 
@@ -176,23 +187,6 @@ def test_verdict_counts_218_and_merged(legacy: dict[str, Path], tmp_path: Path) 
     assert resolve(result.metrics, "sources.issue_218_run_result.verdict_summary_agrees") is True
 
 
-@pytest.mark.parametrize(
-    ("cos_min", "mc_r", "expected"),
-    [
-        (0.96, 0.91, "PASS"),
-        (0.95, 0.91, "GREY"),  # thresholds are strict: equal is not above
-        (0.96, 0.90, "GREY"),
-        (0.85, 0.70, "GREY"),  # equal is not below
-        (0.8499, 0.99, "KILL"),
-        (0.99, 0.6999, "KILL"),
-        (None, 0.5, "KILL"),  # decided by the value that is present
-        (None, 0.8, None),
-    ],
-)
-def test_classify(cos_min: float | None, mc_r: float, expected: str | None) -> None:
-    assert classify(cos_min, mc_r, Thresholds()) == expected
-
-
 def test_a_stored_verdict_that_contradicts_the_thresholds_is_reported(tmp_path: Path) -> None:
     doc = _raw("201")
     doc["partition"]["a__b__layer7"] = "PASS"
@@ -208,9 +202,9 @@ def test_a_stored_verdict_that_contradicts_the_thresholds_is_reported(tmp_path: 
 
 
 def test_merge_keeps_superseded_values_and_lists_every_difference(
-    legacy: dict[str, Path], tmp_path: Path
+    merged: tuple[ResultFile, dict[str, Path]],
 ) -> None:
-    result = _import([legacy["201"], legacy["218"]], tmp_path)
+    result, _ = merged
     old, new = _raw("201")["cross_method_metrics"], _raw("218")["cross_method_metrics"]
     expected = []
     for key, cell in old.items():
@@ -277,8 +271,8 @@ def test_files_of_different_sweeps_do_not_merge(legacy: dict[str, Path], tmp_pat
 # ----------------------------------------------------------------------------- provenance
 
 
-def test_provenance_and_nulls(legacy: dict[str, Path], tmp_path: Path) -> None:
-    result = _import([legacy["201"], legacy["218"]], tmp_path)
+def test_provenance_and_nulls(merged: tuple[ResultFile, dict[str, Path]]) -> None:
+    result, legacy = merged
     prov = result.provenance
     assert prov.analysis.name == "import:legacy-recipe-sweep"
     assert prov.analysis.params["thresholds"] == {
@@ -301,10 +295,14 @@ def test_provenance_and_nulls(legacy: dict[str, Path], tmp_path: Path) -> None:
     assert prov.imported_from.note.startswith("imported from inputs/issue_201_run_result.json")
     assert "per-persona vectors were not kept" in result.nulls["tables.per_persona_cos"]
     assert "per_persona_cos" not in result.tables
-    assert result.nulls["tables.cells.spread_spearman"] == (
-        "inputs/issue_218_run_result.json stores null at per_question_persona_spread.spearman_r"
-    )
-    assert "Mantel" in result.nulls["tables.cells.mantel_p"]
+    for i in range(420):
+        assert result.nulls[f"tables.cells.rows[{i}][12]"] == (
+            "inputs/issue_218_run_result.json stores null at per_question_persona_spread.spearman_r"
+        )
+        assert "no Mantel" in result.nulls[f"tables.cells.rows[{i}][13]"]
+    flat = dict(flatten(result.model_dump(mode="json")))
+    missing = {p for p, v in flat.items() if v is None and p.startswith(("metrics", "tables"))}
+    assert missing <= set(result.nulls)
 
 
 # ----------------------------------------------------------------------------- quirks, errors
@@ -349,8 +347,13 @@ def test_quirks_are_tolerated_with_warnings(tmp_path: Path) -> None:
     assert result.nulls[where] == (
         f"{f} stores a bare NaN at cross_method_metrics.a__b__layer14.matrix_mc.pearson_r"
     )
-    # cos_min 0.636 < 0.85 still decides KILL without mc_r.
-    assert resolve(result.metrics, "verdict_check.n_checked") == 60
+    # Without mc_r the stored verdict of that cell cannot be checked.
+    assert resolve(result.metrics, "verdict_check") == {
+        "n_checked": 59,
+        "n_agree": 59,
+        "n_disagree": 0,
+        "n_unverifiable": 1,
+    }
     assert resolve(result.metrics, "legacy_verdict.kill_any_load_bearing") is True
     assert resolve(result.metrics, "legacy_verdict.sanity_all_pass") is False
     assert result.provenance.imported_from is not None
@@ -477,8 +480,8 @@ def test_import_is_byte_reproducible_and_verifiable(
     first.write_text(json.dumps(tampered, indent=2, ensure_ascii=False) + "\n")
     check = verify_import(first, root=tmp_path)
     assert check.differences == [
-        "metrics.n_cells: committed 419, re-import 420",
-        f"tables.cells.rows[3][11]: committed 0.5, re-import {a['tables']['cells']['rows'][3][11]!r}",
+        "metrics.n_cells: 419 → 420",
+        f"tables.cells.rows[3][11]: 0.5 → {a['tables']['cells']['rows'][3][11]!r}",
     ]
 
 
@@ -491,10 +494,8 @@ def test_verify_fails_when_an_input_changes(
     doc["cross_method_metrics"]["a__b__layer7"]["per_persona"]["min"] = 0.5
     legacy["201"].write_text(json.dumps(doc))
     check = verify_import(out, root=tmp_path)
-    assert "provenance.inputs[0].sha256" in check.differences[0]
-    assert any(
-        d.startswith("tables.cells.rows[0][5]: committed 0.53275") for d in check.differences
-    )
+    assert any(d.startswith("provenance.inputs[0].sha256: ") for d in check.differences)
+    assert "tables.cells.rows[0][5]: 0.5327509045600891 → 0.5" in check.differences
 
 
 def test_committed_issue_201_result_is_a_fresh_import() -> None:

@@ -15,7 +15,6 @@ missing key is an ``InputFileError`` naming the file and the JSON path.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,12 +22,12 @@ from pathlib import Path
 from persona_atlas import gitinfo
 from persona_atlas.analysis.legacy_import.quirks import LEGACY_RECIPES
 from persona_atlas.analysis.legacy_import.source import LegacySource, read_legacy
-from persona_atlas.analysis.legacy_import.summary import ResultBuilder, classify, merge
+from persona_atlas.analysis.legacy_import.summary import ResultBuilder, merge
+from persona_atlas.analysis.result_writer import differences, project_root, relative_to_root
 from persona_atlas.analysis.versioning import code_version
 from persona_atlas.config import Thresholds
 from persona_atlas.errors import InputFileError
 from persona_atlas.files import dumps_strict
-from persona_atlas.jsonpath import format_path
 from persona_atlas.schema import (
     AnalysisInfo,
     FileRef,
@@ -44,7 +43,6 @@ __all__ = [
     "LEGACY_RECIPES",
     "ImportOutcome",
     "Verification",
-    "classify",
     "import_legacy",
     "read_legacy",
     "verify_import",
@@ -64,19 +62,6 @@ class ImportOutcome:
     sources: list[LegacySource]
 
 
-def display_path(path: Path, root: Path) -> str:
-    """Repository-relative POSIX path when ``path`` is inside ``root``, else absolute."""
-    absolute = path.resolve()
-    try:
-        return absolute.relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return absolute.as_posix()
-
-
-def default_root() -> Path:
-    return gitinfo.repo_root(str(Path.cwd())) or Path.cwd()
-
-
 def import_legacy(
     paths: list[Path],
     *,
@@ -88,9 +73,9 @@ def import_legacy(
     """Read and merge legacy files (later files supersede earlier ones) into a ResultFile."""
     if not paths:
         raise InputFileError("no legacy files given", hint="atlas import <legacy.json> ...")
-    root = root or default_root()
+    root = root or project_root()
     t = thresholds or Thresholds()
-    sources = [read_legacy(p, display_path(p, root)) for p in paths]
+    sources = [read_legacy(p, relative_to_root(p, root)) for p in paths]
     warnings = [w for s in sources for w in s.warnings]
     labels = [s.label for s in sources]
     if len(set(labels)) != len(labels):
@@ -180,9 +165,6 @@ def _span(layers: list[int]) -> str:
 
 # ----------------------------------------------------------------------------- write, verify
 
-#: Provenance fields that legitimately change between two imports of the same files.
-VOLATILE = ("created", "git", "code_version")
-
 
 def write_import(outcome: ImportOutcome, out: Path) -> None:
     """Write the result atomically: a failure leaves no file (or the previous one) behind."""
@@ -215,7 +197,7 @@ def verify_import(result_path: Path, root: Path | None = None) -> Verification:
     if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
         raise InputFileError(f"{result_path}: provenance.analysis.params.files is not a list")
     thresholds = Thresholds.model_validate(prov.analysis.params.get("thresholds") or {})
-    root = root or default_root()
+    root = root or project_root()
     again = import_legacy(
         [root / str(f) for f in files],
         issue=committed.issue,
@@ -223,33 +205,14 @@ def verify_import(result_path: Path, root: Path | None = None) -> Verification:
         thresholds=thresholds,
         root=root,
     )
-    for name in VOLATILE:
+    # Re-importing cannot reproduce the creation time or commit; the code version is
+    # reported separately (``atlas check`` flags it), so only the numbers decide here.
+    for name in ("created", "git", "code_version"):
         setattr(again.result.provenance, name, getattr(prov, name))
-    old, new = committed.model_dump(mode="json"), again.result.model_dump(mode="json")
     text = result_path.read_text(encoding="utf-8")
     return Verification(
-        differences=list(_diff(old, new, [])),
-        byte_identical=dumps_strict(new) == text,
+        differences=differences(committed, again.result),
+        byte_identical=dumps_strict(again.result.model_dump(mode="json")) == text,
         code_version=(prov.code_version, code_version()),
         warnings=again.warnings,
     )
-
-
-def _diff(old: object, new: object, at: list[str | int]) -> Iterator[str]:
-    if isinstance(old, dict) and isinstance(new, dict):
-        for key in dict.fromkeys([*old, *new]):
-            if key not in new or key not in old:
-                side = "committed only" if key not in new else "re-import only"
-                yield f"{format_path([*at, key])}: {side}"
-            else:
-                yield from _diff(old[key], new[key], [*at, key])
-    elif isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
-        for i, (a, b) in enumerate(zip(old, new, strict=True)):
-            yield from _diff(a, b, [*at, i])
-    elif old != new or type(old) is not type(new):
-        yield f"{format_path(at) or '(root)'}: committed {_short(old)}, re-import {_short(new)}"
-
-
-def _short(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."

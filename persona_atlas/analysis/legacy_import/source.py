@@ -16,20 +16,14 @@ from pathlib import Path
 from typing import Any
 
 from persona_atlas.analysis.legacy_import.quirks import Reader, Row, join, parse_tolerant
+from persona_atlas.analysis.verdicts import VERDICTS, pair_label
 from persona_atlas.errors import InputFileError
 from persona_atlas.files import sha256_bytes
 
-VERDICTS = ("PASS", "GREY", "KILL")
-CELL_COLUMNS = [
-    "pair", "x", "y", "category", "layer", "cos_min", "cos_p5", "cos_mean", "cos_max",
-    "raw_pearson", "raw_spearman", "mc_r", "spread_spearman", "mantel_p", "verdict",
-]  # fmt: skip
 NOISE_COLUMNS = ["recipe", "layer", "cos_min", "cos_p5", "cos_mean", "mc_r"]
 SENSITIVITY_COLUMNS = [
     "pair", "x", "y", "layer", "cos_min", "cos_p5", "cos_mean", "cos_max", "mc_r",
 ]  # fmt: skip
-#: Cell columns that are numbers (compared across files, summarised in ``ranges``).
-CELL_METRICS = CELL_COLUMNS[5:14]
 
 Key = tuple[str, int]  # (pair or recipe, layer)
 
@@ -55,16 +49,6 @@ class LegacySource:
     verdict_summary: dict[str, dict[str, int]] | None
     thresholds: dict[str, float] | None
     warnings: list[str]
-
-
-def pair_name(x: str, y: str) -> str:
-    """Table name of a pair: ``A vs B*``."""
-    return f"{x} vs {y}"
-
-
-def pair_key(x: str, y: str) -> str:
-    """Metric key of a pair: ``A__B*`` (as in ``metrics.pairs.A__B*.mc_r.max``)."""
-    return f"{x}__{y}"
 
 
 def read_legacy(path: Path, shown: str) -> LegacySource:
@@ -168,7 +152,7 @@ def _read_cell(
             "which does not match its key",
             hint="keys are <x>__<y>__layer<L>",
         )
-    pair = pair_name(x, y)
+    pair = pair_label(x, y)
     category = rd.text(rd.get(cell, "category", at), join(at, "category"))
     row = Row({"pair": pair, "x": x, "y": y, "category": category, "layer": layer})
     for column, keys in _CELL_FIELDS:
@@ -187,7 +171,7 @@ def _read_cell(
         return (pair, layer), row, None
     # The sensitivity check is the same pair with B* minus its last prompt token.
     sx, sy = ("B*_no_last" if r == "B*" else r for r in (x, y))
-    sens = Row({"pair": pair_name(sx, sy), "x": sx, "y": sy, "layer": layer})
+    sens = Row({"pair": pair_label(sx, sy), "x": sx, "y": sy, "layer": layer})
     for column, keys in _SENSITIVITY_FIELDS:
         rd.number_at(sens_doc, keys, join(at, "bstar_no_last_sensitivity"), sens, column)
     return (pair, layer), row, sens

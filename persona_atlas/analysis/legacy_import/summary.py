@@ -11,17 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from persona_atlas.analysis import verdicts
+from persona_atlas.analysis.comparison import comparison_output
 from persona_atlas.analysis.legacy_import.quirks import Row
 from persona_atlas.analysis.legacy_import.source import (
-    CELL_COLUMNS,
-    CELL_METRICS,
     NOISE_COLUMNS,
     SENSITIVITY_COLUMNS,
     VERDICTS,
     Key,
     LegacySource,
-    pair_key,
-    pair_name,
 )
 from persona_atlas.config import RECIPES, Thresholds
 from persona_atlas.schema import Scalar, Table
@@ -69,28 +67,10 @@ def _compare(
         )
 
 
-def classify(cos_min: Scalar, mc_r: Scalar, t: Thresholds) -> str | None:
-    """PASS iff cos_min > pass_cos_min and mc_r > pass_mc_r; KILL iff cos_min < kill_cos_min
-    or mc_r < kill_mc_r; else GREY. None when a missing value leaves it undecided."""
-    cos = cos_min if isinstance(cos_min, int | float) else None
-    mc = mc_r if isinstance(mc_r, int | float) else None
-    if (cos is not None and cos < t.kill_cos_min) or (mc is not None and mc < t.kill_mc_r):
-        return "KILL"
-    if cos is None or mc is None:
-        return None
-    return "PASS" if cos > t.pass_cos_min and mc > t.pass_mc_r else "GREY"
-
-
 DISAGREEMENT_COLUMNS = [
     "table", "key", "layer", "column", "kept_source", "kept", "superseded_source", "superseded",
     "abs_diff",
 ]  # fmt: skip
-#: Our headline booleans → the legacy verdict's names for the same facts.
-_LEGACY_HEADLINE = {
-    "load_bearing_any_kill": "kill_any_load_bearing",
-    "load_bearing_all_pass": "success_all_load_bearing",
-    "sanity_all_pass": "sanity_all_pass",
-}
 
 
 class ResultBuilder:
@@ -101,86 +81,76 @@ class ResultBuilder:
         self.t = thresholds
         self.tables: dict[str, Table] = {}
         self.nulls: dict[str, str] = {}
+        self.metrics: dict[str, Any] = {}
         self.headline: str | None = None
-        info = sources[0].info
-        n = info["n_personas"]
-        self.metrics: dict[str, Any] = {
-            "model": info["model"],
-            "n_personas": n,
-            "n_questions": info["n_questions"],
-        }
         self.pair_order: list[str] = []
         for s in sources:
             for x, y in s.pairs:
-                if pair_name(x, y) not in self.pair_order:
-                    self.pair_order.append(pair_name(x, y))
-        self.metrics["n_matrix_pairs"] = n * (n - 1) // 2
-        self.metrics["thresholds"] = thresholds.model_dump()
-        self.nulls["tables.per_persona_cos"] = (
-            "the legacy files store only min/p5/mean/max of the per-persona cosines per cell; "
-            "the per-persona vectors were not kept, so this table is absent"
-        )
+                if verdicts.pair_label(x, y) not in self.pair_order:
+                    self.pair_order.append(verdicts.pair_label(x, y))
 
     def _rank(self, key: Key) -> tuple[int, int]:
-        name = key[0]
-        if name not in self.pair_order:
-            self.pair_order.append(name)
-        return self.pair_order.index(name), key[1]
+        if key[0] not in self.pair_order:
+            self.pair_order.append(key[0])
+        return self.pair_order.index(key[0]), key[1]
 
     def table(self, name: str, columns: list[str], rows: list[Row], description: str) -> None:
-        """Add a table; each null gets a ``nulls`` entry (one per column when all are null)."""
+        """Add a table; every null cell gets a ``nulls`` entry saying why."""
         self.tables[name] = Table(
             columns=columns,
             rows=[[r.values.get(c) for c in columns] for r in rows],
             description=description,
         )
-        for j, column in enumerate(columns):
-            missing = [(i, r) for i, r in enumerate(rows) if r.values.get(column) is None]
-            reasons = list(dict.fromkeys(r.why.get(column, "not given") for _, r in missing))
-            if missing and len(missing) == len(rows):
-                self.nulls[f"tables.{name}.{column}"] = "; ".join(reasons)
-                continue
-            for i, r in missing:
-                self.nulls[f"tables.{name}.rows[{i}][{j}]"] = r.why.get(column, "not given")
+        self._explain_nulls(name, columns, rows)
+
+    def _explain_nulls(self, name: str, columns: list[str], rows: list[Row]) -> None:
+        for i, r in enumerate(rows):
+            for j, column in enumerate(columns):
+                if r.values.get(column) is None:
+                    self.nulls[f"tables.{name}.rows[{i}][{j}]"] = r.why.get(column, "not given")
 
     def add_cells(self, merged: Merged) -> None:
-        keys = sorted(merged.kept, key=self._rank)
-        rows = [merged.kept[k][1] for k in keys]
-        about = "One row per recipe pair and layer; verdict is the stored partition."
-        self.table("cells", CELL_COLUMNS, rows, about)
-        layers = sorted({k[1] for k in keys})
-        self.metrics.update(
-            n_layers=len(layers), layers=layers, n_pairs=len(self.pair_order), n_cells=len(rows)
-        )
-        counts = _count(r.values["verdict"] for r in rows)
-        self.metrics["verdict_counts"] = counts
-        self.tables["verdict_counts"] = Table(
-            columns=["verdict", "count"],
-            rows=[[v, counts[v]] for v in VERDICTS],
-            description="Cells per stored verdict.",
-        )
-        self._verdict_check(merged)
-        self.metrics["ranges"] = {
-            m: _extremes(rows, m)
-            for m in CELL_METRICS
-            if any(r.values[m] is not None for r in rows)
-        }
-        by_pair: dict[str, list[Row]] = {}
+        """``cells`` and everything derived from it, through the shared recipe-comparison
+        assembler, so an imported result has the same shape as a computed one."""
+        rows = [merged.kept[k][1] for k in sorted(merged.kept, key=self._rank)]
+        info = self.sources[-1].info
+        reasons: dict[str, str] = {}
         for r in rows:
-            by_pair.setdefault(str(r.values["pair"]), []).append(r)
-        self.tables["verdict_by_pair"] = Table(
-            columns=["pair", "category", *VERDICTS],
-            rows=[
-                [p, rs[0].values["category"], *_count(r.values["verdict"] for r in rs).values()]
-                for p, rs in by_pair.items()
-            ],
-            description="Stored verdicts per recipe pair, counted over layers.",
+            for column, why in r.why.items():
+                reasons.setdefault(column, why)
+        out = comparison_output(
+            [r.values for r in rows],
+            thresholds=self.t,
+            null_reasons=reasons,
+            counts={
+                "n_personas": info["n_personas"],
+                "n_questions": info["n_questions"],
+                "n_layers": len({r.values["layer"] for r in rows}),
+            },
         )
-        self.metrics["pairs"] = {
-            pair_key(str(rs[0].values["x"]), str(rs[0].values["y"])): _pair_summary(rs)
-            for rs in by_pair.values()
-        }
-        self._headline(rows)
+        out.tables["cells"].description = (
+            "One row per recipe pair and layer, carried over from the legacy files; "
+            "verdict is their stored partition."
+        )
+        self.tables.update(out.tables)
+        self.nulls.update(out.nulls)
+        self._explain_nulls("cells", list(verdicts.CELL_COLUMNS), rows)  # per-cell reasons
+        self.nulls["tables.per_persona_cos"] = (
+            "the legacy files store only min/p5/mean/max of the per-persona cosines per cell; "
+            "the per-persona vectors were not kept, so this table is absent"
+        )
+        self.metrics.update(out.metrics)
+        self.metrics["model"] = info["model"]
+        self.metrics["layers"] = sorted({int(str(r.values["layer"])) for r in rows})
+        pairs = self.metrics["pairs"]
+        for r in rows:  # per-layer values, so prose can bind e.g. pairs.A__B.by_layer.layer_24
+            key = verdicts.pair_key(str(r.values["x"]), str(r.values["y"]))
+            pairs[key].setdefault("by_layer", {})[f"layer_{r.values['layer']}"] = {
+                k: r.values[k] for k in ("cos_min", "cos_mean", "mc_r", "raw_pearson", "verdict")
+            }
+        self.headline = out.verdict
+        self._verdict_check(merged)
+        self._legacy_headline(rows)
 
     def _verdict_check(self, merged: Merged) -> None:
         table_rows: list[list[Scalar]] = []
@@ -188,7 +158,8 @@ class ResultBuilder:
         per_source: dict[str, int] = {s.label: 0 for s in self.sources}
         for s in self.sources:
             for (pair, layer), r in s.cells.items():
-                again = classify(r.values["cos_min"], r.values["mc_r"], self.t)
+                cos_min, mc_r = r.values["cos_min"], r.values["mc_r"]
+                again = verdicts.verdict(_num(cos_min), _num(mc_r), self.t)
                 stored = r.values["verdict"]
                 kept = merged.kept[(pair, layer)][0] == s.label
                 if again is None:
@@ -212,28 +183,26 @@ class ResultBuilder:
         }
         self._disagreements_by_source = per_source
 
-    def _headline(self, rows: list[Row]) -> None:
-        def verdicts(category: str) -> list[Scalar]:
+    def _legacy_headline(self, rows: list[Row]) -> None:
+        """Carry the legacy headline booleans over, and check them against the cells."""
+        legacy = next((s for s in reversed(self.sources) if s.verdict), None)
+        if legacy is None:
+            return
+        self.metrics["legacy_verdict"] = {**legacy.verdict, "source": legacy.label}
+
+        def stored(category: str) -> list[Scalar]:
             return [r.values["verdict"] for r in rows if r.values["category"] == category]
 
-        bearing = verdicts("load-bearing") or [r.values["verdict"] for r in rows]
-        sanity = verdicts("sanity")
-        head = {
-            "load_bearing_any_kill": "KILL" in bearing,
-            "load_bearing_all_pass": all(v == "PASS" for v in bearing),
+        bearing, sanity = stored("load-bearing"), stored("sanity")
+        ours = {
+            "kill_any_load_bearing": "KILL" in bearing,
+            "success_all_load_bearing": bool(bearing) and all(v == "PASS" for v in bearing),
             "sanity_all_pass": bool(sanity) and all(v == "PASS" for v in sanity),
         }
-        self.headline = "GREY"
-        if head["load_bearing_any_kill"] or head["load_bearing_all_pass"]:
-            self.headline = "KILL" if head["load_bearing_any_kill"] else "PASS"
-        legacy = next((s for s in reversed(self.sources) if s.verdict), None)
-        if legacy is not None:
-            self.metrics["legacy_verdict"] = {**legacy.verdict, "source": legacy.label}
-            head["agrees_with_legacy"] = all(
-                legacy.verdict.get(theirs, head[ours]) == head[ours]
-                for ours, theirs in _LEGACY_HEADLINE.items()
-            )
-        self.metrics["headline"] = head
+        self.metrics["legacy_verdict_check"] = {
+            **ours,
+            "agrees": all(legacy.verdict.get(k, v) == v for k, v in ours.items()),
+        }
 
     def add_noise_floor(self, merged: Merged) -> None:
         order = list(RECIPES)
@@ -281,7 +250,7 @@ class ResultBuilder:
 
     def add_merge_report(self, cells: Merged, noise: Merged, sens: Merged) -> None:
         for name, merged, columns in [
-            ("cells", cells, CELL_COLUMNS),
+            ("cells", cells, list(verdicts.CELL_COLUMNS)),
             ("noise_floor", noise, NOISE_COLUMNS),
             ("bstar_no_last_sensitivity", sens, SENSITIVITY_COLUMNS),
         ]:
@@ -369,33 +338,5 @@ def _extremes(rows: list[Row], metric: str, label: str = "pair") -> dict[str, Sc
     }
 
 
-def _pair_summary(rows: list[Row]) -> dict[str, Any]:
-    """Per-pair numbers a report binds to: verdict counts, ranges, best layers, by layer."""
-    first = rows[0].values
-    out: dict[str, Any] = {
-        "pair": first["pair"],
-        "category": first["category"],
-        "n_layers": len(rows),
-        "verdict_counts": _count(r.values["verdict"] for r in rows),
-    }
-    for m in ("cos_min", "cos_mean", "mc_r", "raw_pearson"):
-        if not any(r.values[m] is not None for r in rows):
-            continue
-        ext = _extremes(rows, m)
-        out[m] = {"min": ext["min"], "max": ext["max"]}
-        if m in ("cos_min", "mc_r"):  # the layer where the pair comes closest on each axis
-            out[f"best_{m}"] = {
-                "layer": ext["max_layer"],
-                **{k: _row(rows, ext["max_layer"]).values[k] for k in ("cos_min", "mc_r")},
-            }
-    out["by_layer"] = {
-        f"layer_{r.values['layer']}": {
-            k: r.values[k] for k in ("cos_min", "cos_mean", "mc_r", "raw_pearson", "verdict")
-        }
-        for r in rows
-    }
-    return out
-
-
-def _row(rows: list[Row], layer: Scalar) -> Row:
-    return next(r for r in rows if r.values["layer"] == layer)
+def _num(value: Scalar) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
