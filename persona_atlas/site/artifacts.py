@@ -22,6 +22,11 @@ class Artifact:
     location: str  # "git", "uncommitted" or "external"
 
     @property
+    def is_figure(self) -> bool:
+        """Generated figure files are listed apart, collapsed."""
+        return "/figures/" in self.path
+
+    @property
     def size(self) -> str:
         return human_size(self.bytes)
 

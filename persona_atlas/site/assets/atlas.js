@@ -42,7 +42,7 @@
         })
         .then(function () {
           var fallback = el.parentNode.querySelector(".atlas-static");
-          if (fallback) fallback.hidden = true;
+          if (fallback) fallback.style.display = "none";
         })
         .catch(function (err) { console.warn("figure stays static:", url, err); });
     });
