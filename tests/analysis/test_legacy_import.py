@@ -503,3 +503,18 @@ def test_committed_issue_201_result_is_a_fresh_import() -> None:
     check = verify_import(ROOT / "results" / "issue-201" / "result.json", root=ROOT)
     assert check.differences == []
     assert check.byte_identical
+
+
+def test_docs_cover_every_option_of_the_verb() -> None:
+    import argparse
+
+    from persona_atlas.verbs import import_
+
+    parser = argparse.ArgumentParser()
+    import_.add_arguments(parser)
+    docs = (ROOT / "docs" / "import.md").read_text()
+    options = [s for a in parser._actions for s in a.option_strings if s.startswith("--")]
+    assert options == ["--help", "--issue", "--title", "--out", "--verify"]
+    for option in options[1:]:
+        assert f"`{option}" in docs, option
+    assert "import:legacy-recipe-sweep" in docs
