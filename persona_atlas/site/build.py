@@ -191,13 +191,10 @@ def _figure_caption(result_dir: Path, name: str) -> str:
 
 def figure_html(req: FigureRequest) -> str:
     """Interactive Vega-Lite view with the static SVG as fallback, and its caption."""
-    name, caption = html.escape(req.name), html.escape(req.caption)
-    return (
-        f'<figure class="atlas-figure" id="fig-{name}">\n'
-        f'<div class="atlas-vega" data-vega-spec="figures/{name}.vl.json"></div>\n'
-        f'<img class="atlas-static" src="figures/{name}.svg" alt="{caption}">\n'
-        f"<figcaption>{caption}</figcaption>\n</figure>"
-    )
+    from persona_atlas.site.figures import embed_html
+
+    spec, svg = f"figures/{req.name}.vl.json", f"figures/{req.name}.svg"
+    return str(embed_html(req.name, spec, svg, req.caption))
 
 
 def _refs(issues: list[int], by_issue: dict[int, _Entry]) -> list[LinkRef]:
@@ -323,17 +320,9 @@ def _write_assets(staging: Path) -> list[str]:
     for f in ASSETS.iterdir():
         if f.is_file():
             shutil.copy2(f, dest / f.name)
-    scripts: list[str] = []
-    try:
-        from persona_atlas.site.figures import write_vendor_assets
-    except ImportError:  # figures package not available: pages fall back to static SVG
-        pass
-    else:
-        scripts = [
-            f"assets/vendor/{p}" if "/" not in p else p
-            for p in write_vendor_assets(dest / "vendor")
-        ]
-    return [*scripts, "assets/atlas.js"]
+    from persona_atlas.site.figures import write_vendor_assets
+
+    return [*write_vendor_assets(dest / "vendor", relative_to=staging), "assets/atlas.js"]
 
 
 # ----------------------------------------------------------------------------- mkdocs

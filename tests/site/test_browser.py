@@ -35,12 +35,11 @@ def test_index_and_report_page_render_cleanly(site_dir: Path) -> None:
         page.goto(base + "issue-201/", wait_until="networkidle")
         hero = page.locator("figure.atlas-figure").first
         assert hero.is_visible()
-        interactive = page.evaluate("typeof window.vegaEmbed === 'function'")
-        if interactive:  # vendored Vega present: the chart itself is drawn
-            page.wait_for_selector(".atlas-vega svg, .atlas-vega canvas", timeout=10_000)
-        else:
-            assert page.locator("img.atlas-static").first.is_visible()
-            assert page.evaluate("document.querySelector('img.atlas-static').naturalWidth") > 0
+        # the vendored Vega draws the interactive chart and hides the static SVG fallback
+        assert page.evaluate("typeof window.vegaEmbed === 'function'")
+        page.wait_for_selector("figure.atlas-figure[data-embedded='yes']", timeout=10_000)
+        assert page.locator(".atlas-figure-view svg").first.is_visible()
+        assert not page.locator("img.atlas-figure-static").first.is_visible()
         tables = page.locator("article table")
         assert tables.count() >= 3  # verdict counts, query result, artifacts
         assert page.get_by_text("Cells per verdict.").is_visible()

@@ -39,7 +39,7 @@ def test_page_has_everything_a_reader_needs(built: Path) -> None:
     assert re.search(r"<td[^>]*>419</td>", page)
     assert "Cells per verdict." in page
     assert re.search(r"<td>A vs B</td>\s*<td[^>]*>0.8209</td>", page)  # DuckDB query, sorted
-    assert 'data-vega-spec="figures/scatter.vl.json"' in page  # hero, interactive + static
+    assert 'data-vl-spec="figures/scatter.vl.json"' in page  # hero, interactive + static
     assert 'src="figures/scatter.svg"' in page and "A scatter." in page
     assert (built / "site" / "issue-201" / "figures" / "scatter.svg").exists()
     assert "admonition warning" in page and "Small model" in page  # caveats as admonitions

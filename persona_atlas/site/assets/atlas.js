@@ -1,4 +1,4 @@
-/* persona-atlas page behaviour: sortable tables and interactive figures. No network. */
+/* persona-atlas page behaviour: sortable tables (figures: assets/vendor/atlas-figures.js). */
 (function () {
   "use strict";
 
@@ -29,28 +29,8 @@
     });
   }
 
-  function embedFigures() {
-    if (typeof window.vegaEmbed !== "function") return;
-    document.querySelectorAll("[data-vega-spec]").forEach(function (el) {
-      if (el.getAttribute("data-embedded")) return;
-      el.setAttribute("data-embedded", "1");
-      var url = el.getAttribute("data-vega-spec");
-      fetch(url)
-        .then(function (r) { return r.json(); })
-        .then(function (spec) {
-          return window.vegaEmbed(el, spec, { actions: { export: true, source: false, compiled: false, editor: false }, renderer: "svg" });
-        })
-        .then(function () {
-          var fallback = el.parentNode.querySelector(".atlas-static");
-          if (fallback) fallback.style.display = "none";
-        })
-        .catch(function (err) { console.warn("figure stays static:", url, err); });
-    });
-  }
-
   function init() {
     document.querySelectorAll("table.atlas-sortable").forEach(makeSortable);
-    embedFigures();
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
