@@ -46,6 +46,10 @@ def numeric_leaves(doc: Any, prefix: str = "") -> Iterable[tuple[str, float]]:
             yield prefix + path, float(leaf)
 
 
+def _is_cell(path: str) -> bool:
+    return ".rows[" in path
+
+
 _CELL = re.compile(r"^tables\.([A-Za-z_][\w\-*]*)\.rows\[\d+\]\[(\d+)\]$")
 
 
@@ -133,7 +137,18 @@ class ValueIndex:
                 if v not in best or d < best[v][0]:
                     best[v] = (d, j)
         ranked = sorted(best.values())[:k]
-        return [Candidate(self.paths[j], self.values[j]) for _, j in ranked]
+        return [Candidate(self.paths[j], self.values[j]) for j in map(self._best_named, ranked)]
+
+    def _best_named(self, ranked: tuple[float, int]) -> int:
+        """Among entries equal to ``values[j]``, the one with the most telling path: a named
+        metric before a table cell, shorter before longer."""
+        j = ranked[1]
+        lo, hi, v = j, j, self.values[j]
+        while lo > 0 and self.values[lo - 1] == v and j - lo < 64:
+            lo -= 1
+        while hi + 1 < len(self.values) and self.values[hi + 1] == v and hi - j < 64:
+            hi += 1
+        return min(range(lo, hi + 1), key=lambda i: (_is_cell(self.paths[i]), len(self.paths[i])))
 
     def _distinct_around(self, i: int, k: int) -> list[int]:
         """Indices of the first entry of up to ``k`` distinct values on each side of ``i``."""
