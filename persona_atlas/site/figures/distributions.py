@@ -130,7 +130,7 @@ def _panel(
     x_axis = alt.Axis(tickMinStep=1, format="d", grid=False)
     x = alt.X("layer:Q", title="layer", scale=x_scale, axis=x_axis)
     y_title = "cos(centroid X, centroid Y) per persona"
-    base = alt.Chart(alt.Data(values=summary))
+    base = alt.Chart(theme.dataset(summary))
     bar_px = max(3, min(12, 150 // len(layers)))
     tooltip = [
         alt.Tooltip("pair:N"),
@@ -150,7 +150,7 @@ def _panel(
     marks: list[Any] = [rules, whisker, bar, median]
     if dots:
         marks.append(
-            alt.Chart(alt.Data(values=dots))
+            alt.Chart(theme.dataset(dots))
             .mark_circle(size=14, opacity=0.6, color=theme.PALETTE[1])
             .encode(
                 x=alt.X("x_jitter:Q", scale=x_scale, axis=x_axis, title="layer"),

@@ -91,7 +91,7 @@ def _bands(metric: str, limits: dict[str, float], lo: float, scale: alt.Scale) -
         {"verdict": "KILL", "lo": lo, "hi": k},
     ]
     return (
-        alt.Chart(alt.Data(values=zones))
+        alt.Chart(theme.dataset(zones))
         .mark_rect(opacity=theme.BAND_OPACITY)
         .encode(
             y=alt.Y("lo:Q", scale=scale),
@@ -134,7 +134,7 @@ def _metric_panel(
     title, _, _ = METRICS[metric]
     background, scale = _frame(metric, limits, [r[metric] for r in rows])
     lines = (
-        alt.Chart(alt.Data(values=rows))
+        alt.Chart(theme.dataset(rows))
         .mark_line(point=alt.OverlayMarkDef(size=18), strokeWidth=1.6)
         .encode(
             x=_layer_axis(rows),
@@ -179,7 +179,7 @@ def _noise_panel(
     layers = [*background]
     if band:
         layers.append(
-            alt.Chart(alt.Data(values=band))
+            alt.Chart(theme.dataset(band))
             .mark_area(color="#999999", opacity=0.35)
             .encode(
                 x=x,
@@ -190,7 +190,7 @@ def _noise_panel(
             )
         )  # fmt: skip
     layers.append(
-        alt.Chart(alt.Data(values=floor))
+        alt.Chart(theme.dataset(floor))
         .mark_line(point=alt.OverlayMarkDef(size=18), strokeDash=[4, 2])
         .encode(
             x=x,

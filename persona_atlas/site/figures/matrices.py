@@ -73,7 +73,7 @@ def cosine_matrix(result: ResultFile, name: str, *, stem: str, layer_key: str) -
     side = min(theme.WIDTH, max(240, 8 * len({r["row"] for r in rows})))
     axis = alt.Axis(labels=block == 1 and n <= 40, ticks=False, labelFontSize=9)
     return (
-        alt.Chart(alt.Data(values=rows))
+        alt.Chart(theme.dataset(rows))
         .mark_rect()
         .encode(
             x=alt.X("col:N", sort=alt.SortField("j"), title="persona", axis=axis),

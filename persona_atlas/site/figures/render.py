@@ -43,6 +43,14 @@ def canonical(spec: dict[str, Any]) -> bytes:
     return (text + "\n").encode("utf-8")
 
 
+def inline_data(spec: dict[str, Any]) -> list[Any]:
+    """Every dataset a spec carries (``datasets`` entries and inline ``values``), in a
+    stable order."""
+    found: list[Any] = []
+    _inline_data(spec, found)
+    return found
+
+
 def _inline_data(node: Any, found: list[Any]) -> None:
     if isinstance(node, dict):
         for key, value in node.items():
@@ -60,8 +68,7 @@ def _inline_data(node: Any, found: list[Any]) -> None:
 def data_hash(spec: dict[str, Any]) -> str:
     """sha256 over the data a spec draws (its ``datasets`` and inline ``values``), ignoring
     styling: two specs that plot the same numbers hash the same."""
-    found: list[Any] = []
-    _inline_data(spec, found)
+    found = inline_data(spec)
     return sha256_bytes(json.dumps(found, sort_keys=True, separators=(",", ":")).encode())
 
 

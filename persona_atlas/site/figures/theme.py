@@ -87,7 +87,7 @@ def threshold_rules(rows: list[dict[str, Any]], *, axis: str = "y") -> alt.Chart
     """Dashed rules at the pass (green) and kill (vermillion) thresholds."""
     channel = alt.Y if axis == "y" else alt.X
     return (
-        alt.Chart(alt.Data(values=rows))
+        alt.Chart(dataset(rows))
         .mark_rule(strokeDash=THRESHOLD_DASH, strokeWidth=THRESHOLD_WIDTH)
         .encode(
             channel("value:Q"),
@@ -110,3 +110,9 @@ def title(text: str, subtitle: str | list[str] | None = None) -> alt.TitleParams
             text, subtitle=subtitle, subtitleColor=NOTE_COLOUR, subtitleFontSize=11
         )
     return alt.TitleParams(text)
+
+
+def dataset(rows: list[dict[str, Any]]) -> Any:
+    """Inline data that altair hoists into the spec's named ``datasets``: identical rows used
+    by several layers or panels are stored once, which keeps specs (and pages) light."""
+    return {"values": rows}

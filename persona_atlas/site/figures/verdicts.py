@@ -30,7 +30,7 @@ def verdict_partition(result: ResultFile, name: str) -> alt.TopLevelMixin:
     ]
     width = max(theme.WIDTH, 16 * len(layers))
     return (
-        alt.Chart(alt.Data(values=rows))
+        alt.Chart(theme.dataset(rows))
         .mark_rect(stroke="white", strokeWidth=0.5)
         .encode(
             x=alt.X("layer:O", sort=layers, title="layer (output of decoder block L)"),
