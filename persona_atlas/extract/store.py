@@ -62,12 +62,36 @@ def part_path(parts: Path, index: int) -> Path:
     return parts / f"{index:05d}.safetensors"
 
 
+_DTYPES = {"float32": "F32", "float16": "F16", "int64": "I64", "uint8": "U8"}
+
+
+def serialize(tensors: dict[str, np.ndarray], meta: dict[str, str]) -> bytes:
+    """Safetensors bytes with a deterministic header (sorted names and metadata).
+
+    The reference serialiser orders metadata by a hash map, so identical data could hash
+    differently run to run; sorted order keeps a file's sha256 a function of its content.
+    """
+    header: dict[str, Any] = {"__metadata__": dict(sorted(meta.items()))}
+    chunks, offset = [], 0
+    for name in sorted(tensors):
+        arr = np.ascontiguousarray(tensors[name])
+        data = arr.astype(arr.dtype.newbyteorder("<"), copy=False).tobytes()
+        header[name] = {
+            "dtype": _DTYPES[arr.dtype.name],
+            "shape": list(arr.shape),
+            "data_offsets": [offset, offset + len(data)],
+        }
+        chunks.append(data)
+        offset += len(data)
+    head = json.dumps(header, separators=(",", ":")).encode()
+    head += b" " * (-len(head) % 8)  # the format aligns the data section to 8 bytes
+    return len(head).to_bytes(8, "little") + head + b"".join(chunks)
+
+
 def write_part(
     parts: Path, result: PersonaResult, fingerprint: str, n_questions: int, per_question: bool
 ) -> Path:
     """Write one persona atomically, then its hash sidecar (the commit point)."""
-    from safetensors.numpy import save
-
     tensors: dict[str, np.ndarray] = {}
     for recipe, vecs in result.vectors.items():
         stem = RECIPES[recipe]
@@ -85,7 +109,7 @@ def write_part(
         "fingerprint": fingerprint,
         "responses": json.dumps(result.responses),
     }
-    data = save(tensors, metadata=meta)
+    data = serialize(tensors, meta)
     path = part_path(parts, result.index)
     atomic_write_bytes(path, data)
     atomic_write_text(path.with_name(path.name + ".sha256"), sha256_bytes(data) + "\n")
@@ -140,10 +164,7 @@ def find_parts(folders: Sequence[Path], n_personas: int) -> dict[int, list[Path]
 
 
 def write_tensors(path: Path, tensors: dict[str, np.ndarray], meta: dict[str, str]) -> None:
-    from safetensors.numpy import save
-
-    contiguous = {k: np.ascontiguousarray(v) for k, v in tensors.items()}
-    atomic_write_bytes(path, save(contiguous, metadata=meta))
+    atomic_write_bytes(path, serialize(tensors, meta))
 
 
 def write_outputs(

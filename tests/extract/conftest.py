@@ -36,9 +36,7 @@ def tiny_lm(tiny_model_dir: Path):
     return load_model(str(tiny_model_dir))
 
 
-def write_experiment(
-    folder: Path, model: str, *, personas=None, questions=None, **extract
-) -> Path:
+def write_experiment(folder: Path, model: str, *, personas=None, questions=None, **extract) -> Path:
     """An experiment YAML plus its personas/questions files under ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "personas.yaml").write_text(yaml.safe_dump(personas or PERSONAS, sort_keys=False))

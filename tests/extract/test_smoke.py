@@ -1,0 +1,45 @@
+"""``--smoke``: batched capture must match one-at-a-time capture; a planted bug fails it."""
+
+from __future__ import annotations
+
+import pytest
+
+from persona_atlas.cli import main
+from persona_atlas.extract import batching, capture
+from persona_atlas.extract.smoke import run_smoke
+
+
+@pytest.mark.parametrize("side", ["left", "right"])
+def test_smoke_passes_on_correct_capture(experiment, side, capsys):
+    cfg = experiment(padding_side=side)
+    report = run_smoke(cfg, n_personas=2, n_questions=4)
+    assert report.passed and set(report.min_cosine) == {
+        "A",
+        "B",
+        "B*",
+        "B*_no_last",
+        "C1",
+        "C2",
+        "C3",
+    }
+    assert all(c >= 0.9999 for c in report.min_cosine.values())
+    assert main(["extract", str(cfg), "--smoke", "--smoke-personas", "1"]) == 0
+    assert "smoke: PASS" in capsys.readouterr().out
+
+
+def test_smoke_catches_a_planted_wrong_position_bug(experiment, monkeypatch, capsys):
+    """The original extractor's bug: left-padded batches read positions as if unpadded."""
+
+    def pad_ignoring_offsets(*args, **kw):
+        padded = batching.pad(*args, **kw)
+        padded.offsets = [0] * len(padded.offsets)  # reads now land on pads / wrong tokens
+        return padded
+
+    monkeypatch.setattr(capture, "pad", pad_ignoring_offsets)
+    cfg = experiment(padding_side="left")
+    report = run_smoke(cfg, n_personas=2, n_questions=4)
+    assert not report.passed
+    assert report.min_cosine["A"] < 0.9999 and report.min_cosine["B"] < 0.9999
+    assert main(["extract", str(cfg), "--smoke", "--smoke-personas", "2"]) == 1
+    out = capsys.readouterr().out
+    assert "smoke: FAIL" in out and "FAIL" in out.splitlines()[1]
