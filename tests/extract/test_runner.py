@@ -110,7 +110,7 @@ def test_merge_refuses_duplicates_across_parts_folders(experiment, tmp_path):
     copy.mkdir()
     for p in (tmp_path / "out" / "parts").glob("00000.*"):
         (copy / p.name).write_bytes(p.read_bytes())
-    with pytest.raises(InputFileError, match="more than one parts folder.*pirate"):
+    with pytest.raises(InputFileError, match=r"more than one parts folder.*pirate"):
         merge(cfg, [copy])
 
 
@@ -121,7 +121,7 @@ def test_parts_from_another_node_merge_via_parts_flag(experiment, tmp_path):
     (tmp_path / "out" / "parts").rename(moved)
     run_extract(cfg, shard=Shard(0, 2))
     assert main(["extract", str(cfg), "--merge", "--parts", str(moved)]) == 0
-    tensors, meta = load_centroids(tmp_path / "out" / "centroids" / "A.safetensors")
+    _, meta = load_centroids(tmp_path / "out" / "centroids" / "A.safetensors")
     assert json.loads(meta["personas"]) == ["pirate", "librarian"]
 
 

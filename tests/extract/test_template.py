@@ -78,7 +78,7 @@ def test_c1_uses_the_raw_prompt_with_the_tokenizers_own_bos(chatml, llama3):
 
 def test_folded_system_prompt_has_no_close_marker():
     tok = chatml_tokenizer(FOLDED_TEMPLATE)
-    with pytest.raises(AtlasError, match="ordinary token 'Ċ'.*fold the system prompt"):
+    with pytest.raises(AtlasError, match=r"ordinary token 'Ċ'.*fold the system prompt"):
         template.inspect_template(tok, need_close=True)
     # without C2/C3 the same template is fine
     assert template.inspect_template(tok, need_close=False).close_marker is None
