@@ -1,0 +1,100 @@
+"""The real case: the group's published #201/#218 write-up against its own result JSON.
+
+The write-up is someone else's prose, so it is read from the shared reference folder
+(``<repo>/../shared/reference/reports/``) and never copied here; the JSON is data and lives in
+``tests/fixtures/reference/``. It is a plain-text copy of the published page, so only the
+number checks apply. Every number the JSON does not support is listed below with why.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import pytest
+
+from persona_atlas.site.lint import lint_file
+from tests.site.lint.lintkit import REPO
+
+WRITEUP = (
+    REPO.parent / "shared" / "reference" / "reports" / "clean_result_201_218_extraction_recipes.txt"
+)
+JSON = [
+    REPO / "tests" / "fixtures" / "reference" / f"issue_{n}_run_result.json" for n in (201, 218)
+]
+
+pytestmark = pytest.mark.skipif(
+    not WRITEUP.exists(), reason=f"reference write-up not present at {WRITEUP}"
+)
+
+#: (line, token, why the JSON does not support it), checked by hand against the JSON.
+UNSUPPORTED: list[tuple[int, str, str]] = [
+    (9, "200", "max_tokens=200 for recipe B is not recorded in either JSON"),
+    (18, "37,675", "275·274/2 pairs: derived, never stored"),
+    (20, "28", "the layer count: #218 stores the 28-element list, not the count"),
+    (26, "0.01", "cos_min over all pairs and layers is −0.102 … 0.930, not 0.01 … 0.70"),
+    (26, "0.70", "(the other end of that range)"),
+    (28, "37,675", "derived, never stored"),
+    (30, "28", "layer count, not stored"),
+    (30, "0.53", "A vs B cos_min over #218's layers is −0.010 … 0.715, not flat at 0.53–0.70"),
+    (30, "0.70", "(the other end of that range)"),
+    (30, "28", "layer count, not stored"),
+    (30, "419", "KILL count: only per-layer counts are stored (they do sum to 419)"),
+    (30, "420", "cell count 15 × 28: derived, never stored"),
+    (32, "30", "'15-30 positions apart': token distances are not in the JSON"),
+    (35, "0.01", "the same wrong cos_min range in the confidence line"),
+    (35, "0.70", "(the other end of that range)"),
+    (35, "28", "layer count, not stored"),
+    (45, "28", "layer count, not stored"),
+    (51, "0.30", "the 20-persona pilot's mc_r range: a different JSON, not #201/#218"),
+    (51, "0.83", "(the other end of that range)"),
+    (51, "28", "layer count, not stored"),
+    (53, "7.6B", "model card parameter count, not recorded"),
+    (53, "28", "model depth, not recorded"),
+    (53, "3584", "hidden size, not recorded"),
+    (59, "28", "layer count, not stored"),
+    (63, "200", "max_tokens, not recorded"),
+    (67, "37,675", "derived, never stored"),
+    (68, "120", "split-half size (240 / 2), not stored"),
+    (68, "120", "(the other half)"),
+    (72, "80", "GPU memory, not recorded"),
+    (74, "28", "layer count, not stored"),
+    (74, "3.5", "GPU-hours, not recorded"),
+    (75, "5.5", "GPU-hours, not recorded"),
+    (86, "0.53", "the same 'flat at 0.53-0.70' A vs B cos_min range (really −0.010 … 0.715)"),
+    (86, "0.70", "(the other end of that range)"),
+    (103, "28", "layer count, not stored"),
+]
+
+
+def test_every_unsupported_number_is_flagged_and_nothing_else() -> None:
+    lint = lint_file(WRITEUP, JSON)
+    assert not lint.problems
+    failed = Counter((n.line, n.token) for n in lint.numbers if n.status == "failed")
+    assert failed == Counter((line, token) for line, token, _ in UNSUPPORTED)
+    counts = lint.counts()
+    assert counts["failed"] == len(UNSUPPORTED) == 35
+    print(f"\n{WRITEUP.name}: {counts}")
+
+
+def test_the_published_range_is_contradicted_by_the_json() -> None:
+    """Independent of the linter: the true per-persona cos_min range in #218."""
+    cells = json.loads(JSON[1].read_text())["cross_method_metrics"].values()
+    lows = [c["per_persona"]["min"] for c in cells]
+    assert (round(min(lows), 2), round(max(lows), 2)) == (-0.10, 0.93)
+    lint = lint_file(WRITEUP, JSON)
+    (first,) = [n for n in lint.numbers if (n.line, n.token) == (26, "0.01")]
+    assert first.status == "failed" and first.nearest
+
+
+def test_correct_numbers_pass() -> None:
+    lint = lint_file(WRITEUP, JSON)
+    by_token = {(n.line, n.token): n for n in lint.numbers}
+    # A vs B at layer 27: cos_min -0.010 (headline table)
+    assert by_token[(85, "-0.010")].status == "matched"
+    assert by_token[(85, "-0.010")].matches[0].path.endswith("a__b__layer27.per_persona.min")
+    # "rises from 0.49 to 0.90 across depth": #218's A vs B mc_r, layer 0 → layer 27
+    assert by_token[(86, "0.49")].status == "matched"
+    assert "(first → last)" in by_token[(86, "0.49")].matches[0].path
+    # the noise-floor table (layers 7, 14, 21, 27) is all correct
+    assert all(n.status == "matched" for n in lint.numbers if 90 <= n.line <= 93)
