@@ -1,0 +1,32 @@
+"""Greedy responses for recipe B: batched generate = one at a time; ids cut at the stop."""
+
+from __future__ import annotations
+
+from persona_atlas.config import GenerationConfig
+from persona_atlas.extract import template
+from persona_atlas.extract.generate import HFGenerator, cut_at_stop, stop_ids
+from tests.extract.conftest import QUESTIONS
+
+
+def test_cut_at_stop():
+    assert cut_at_stop([5, 6, 2, 7, 2], {2}) == [5, 6]
+    assert cut_at_stop([2, 5], {2}) == []
+    assert cut_at_stop([5, 6], {2}) == [5, 6]
+
+
+def test_stop_ids_include_the_end_of_turn(tiny_lm):
+    assert tiny_lm.tokenizer.convert_tokens_to_ids("<|im_end|>") in stop_ids(tiny_lm)
+
+
+def test_batched_greedy_equals_one_at_a_time(tiny_lm):
+    prompts = [
+        template.layout(tiny_lm.tokenizer, "You are a pirate.", q, need_close=False).ids
+        for q in QUESTIONS
+    ]
+    batched = HFGenerator(tiny_lm, GenerationConfig(max_new_tokens=6, batch_size=8))
+    single = HFGenerator(tiny_lm, GenerationConfig(max_new_tokens=6, batch_size=1))
+    out = batched.generate(prompts)
+    assert out == single.generate(prompts)
+    assert all(len(ids) <= 6 for ids in out) and any(out)
+    stops = stop_ids(tiny_lm)
+    assert not any(t in stops for ids in out for t in ids)
