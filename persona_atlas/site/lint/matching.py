@@ -39,33 +39,56 @@ def _num(v: float) -> str:
     return str(int(v)) if float(v).is_integer() and abs(v) < 1e15 else f"{v:.8g}"
 
 
-def numeric_leaves(doc: Any, prefix: str = "") -> Iterable[tuple[str, float]]:
-    """(path, value) for every int/float leaf; ``prefix`` is prepended to each path."""
-    for path, leaf in jsonpath.flatten(doc):
-        if isinstance(leaf, int | float) and not isinstance(leaf, bool) and math.isfinite(leaf):
-            yield prefix + path, float(leaf)
+def numeric_leaves(doc: Any, prefix: str = "") -> list[tuple[str, float]]:
+    """(path, value) for every int/float leaf, in document order, with `jsonpath` paths
+    (``prefix`` prepended). Paths are built incrementally: formatting each from scratch
+    dominated the lint of a large result."""
+    out: list[tuple[str, float]] = []
+    keys: dict[str, str] = {}
+
+    def key_step(key: str, root: bool) -> str:
+        step = keys.get(key)
+        if step is None:
+            step = jsonpath.format_path([key])
+            keys[key] = step
+        return step if root or step.startswith("[") else "." + step
+
+    def walk(node: Any, path: str) -> None:
+        if isinstance(node, dict):
+            for k, v in node.items():
+                walk(v, path + key_step(str(k), not path))
+        elif isinstance(node, list):
+            for i, v in enumerate(node):
+                walk(v, f"{path}[{i}]")
+        elif isinstance(node, int | float) and not isinstance(node, bool) and math.isfinite(node):
+            out.append((prefix + path, float(node)))
+
+    walk(doc, "")
+    return out
 
 
 def _is_cell(path: str) -> bool:
     return ".rows[" in path
 
 
-_CELL = re.compile(r"^tables\.([A-Za-z_][\w\-*]*)\.rows\[\d+\]\[(\d+)\]$")
-
-
 def percent_paths(doc: Any, leaves: Iterable[tuple[str, float]], prefix: str) -> set[str]:
     """Leaves stored as percents: the key, or the table column, says ``pct``/``percent``."""
+    columns: dict[str, set[int]] = {}
+    tables = doc.get("tables") if isinstance(doc, dict) else None
+    for name, table in (tables or {}).items():
+        cols = table.get("columns", []) if isinstance(table, dict) else []
+        hits = {i for i, c in enumerate(cols) if is_percent_key(str(c))}
+        if hits:
+            columns[f"{prefix}{jsonpath.format_path(['tables', str(name)])}.rows["] = hits
     out = set()
     for path, _ in leaves:
-        inner = path[len(prefix) :]
-        if is_percent_key(inner):
+        low = path.lower()
+        if ("pct" in low or "percent" in low) and is_percent_key(path[len(prefix) :]):
             out.add(path)
-        elif m := _CELL.match(inner):
-            try:
-                column = doc["tables"][m.group(1)]["columns"][int(m.group(2))]
-            except (KeyError, IndexError, TypeError):
-                continue
-            if is_percent_key(str(column)):
+        elif columns and ".rows[" in path:
+            head, _, last = path.rpartition("[")
+            table = head.rpartition("[")[0] + "["
+            if table in columns and last[:-1].isdigit() and int(last[:-1]) in columns[table]:
                 out.add(path)
     return out
 
@@ -247,8 +270,14 @@ def naive_matches(
 ) -> list[Candidate]:
     """Linear scan over every leaf: the baseline the benchmark and the tests compare with."""
     pct = set(percent)
+    if claim.integer:
+        targets = {claim.value, -claim.value} if claim.absolute else {claim.value}
+        return [Candidate(p, v) for p, v in leaves if v in targets]
+    e = claim.slack
+    spans = [(a - e, b + e) for a, b in claim.intervals()]
+    raw = [(a - e, b + e) for a, b in claim.intervals(percent_key=True)] if claim.percent else []
     return [
         Candidate(p, v)
         for p, v in leaves
-        if claim.accepts(v) or (p in pct and claim.accepts(v, percent_key=True))
+        if any(a <= v <= b for a, b in spans) or (p in pct and any(a <= v <= b for a, b in raw))
     ]

@@ -117,7 +117,12 @@ def _mask_templates(b: _Builder, body_start: int) -> None:
         b.blank(m.start(), m.end(), kind)
 
 
+_MAYBE_CODE_BLOCK = re.compile(r"^(?: {0,3}(?:```|~~~)| {4}|\t)", re.MULTILINE)
+
+
 def _mask_code_blocks(b: _Builder, body_start: int) -> None:
+    if not _MAYBE_CODE_BLOCK.search(b.text, body_start):
+        return  # no fence and no indented line: no code block (skips a Markdown parse)
     # parse the original body: blanked templates would read as indentation (a code block)
     text = re.sub(r"[^\n]", " ", b.text[:body_start]) + b.text[body_start:]
     starts = [0] + [m.end() for m in re.finditer("\n", text)]

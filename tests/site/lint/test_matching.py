@@ -106,3 +106,23 @@ def test_index_equals_linear_scan(vals: list[float], x: float, decimals: int, pc
 def test_equivalent_writings_match_the_same_value(text: str) -> None:
     index = ValueIndex([("x", 0.6367)])
     assert index.matches(claim(text))
+
+
+@pytest.mark.parametrize("name", ["issue_218_run_result.json", "phase_minus1_cosine_matrix.json"])
+def test_leaf_paths_are_jsonpath_paths(name: str) -> None:
+    import json
+
+    from persona_atlas import jsonpath
+    from persona_atlas.site.lint.matching import numeric_leaves
+    from tests.site.lint.lintkit import REPO
+
+    doc = json.loads((REPO / "tests" / "fixtures" / "reference" / name).read_text())
+    doc["odd key"] = {"a b": [1.5, {"x-y": 2}], "flag": True}
+    expected = [
+        (p, float(v))
+        for p, v in jsonpath.flatten(doc)
+        if isinstance(v, int | float) and not isinstance(v, bool)
+    ]
+    assert numeric_leaves(doc) == expected
+    for path, value in expected[:50] + expected[-5:]:
+        assert jsonpath.resolve(doc, path) == value
