@@ -26,10 +26,39 @@ from persona_atlas.site.lint.prose import mask
 
 RECIPES = ["A", "B", "B*", "C1", "C2", "C3"]
 METRICS = ["cos_min", "cos_p5", "cos_mean", "cos_max", "raw_pearson", "raw_spearman", "mc_r"]
-WORDS = (
-    "the recipe pair agrees in direction at this layer while the persona map is preserved "
-    "across depth and the noise floor stays far above every threshold we set for the verdict"
-).split()
+WORDS = [
+    "the",
+    "recipe",
+    "pair",
+    "agrees",
+    "in",
+    "direction",
+    "at",
+    "this",
+    "layer",
+    "while",
+    "the",
+    "persona",
+    "map",
+    "is",
+    "preserved",
+    "across",
+    "depth",
+    "and",
+    "the",
+    "noise",
+    "floor",
+    "stays",
+    "far",
+    "above",
+    "every",
+    "threshold",
+    "we",
+    "set",
+    "for",
+    "the",
+    "verdict",
+]
 
 
 def make_result(rng: random.Random) -> ResultFile:
