@@ -25,8 +25,10 @@ REQUIRED_SECTIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
 #: Sections required at any level below the TL;DR: (name shown, pattern).
 REQUIRED_ANYWHERE: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("Setup & hyper-parameters (reproducibility card)", re.compile(r"setup|hyper-?param|reproduc")),
+    ("Caveats", re.compile(r"caveat")),
     ("Artifacts", re.compile(r"artifact|artefact")),
 )
+_TAKEAWAYS = re.compile(r"\*\*Main takeaways:?\*\*:?")
 CARD = REQUIRED_ANYWHERE[0][1]
 
 HEDGES = re.compile(
@@ -84,6 +86,8 @@ def check_structure(masked: Masked, confidence: str, ctx: Context, body_start: i
     for name, pattern in REQUIRED_ANYWHERE:
         if not any(pattern.search(h.key) for h in heads):
             out.append(Issue(line0, 1, "sections", f"missing required section: {name}"))
+    if not _TAKEAWAYS.search(masked.prose):
+        out.append(Issue(line0, 1, "sections", "missing the `**Main takeaways:**` list in Results"))
     out += _confidence(masked, confidence, line0)
     out += _hero(ctx, line0)
     out += _captions(masked)

@@ -151,6 +151,8 @@ def test_pragma_on_its_own_line_covers_the_next_line(tmp_path: Path) -> None:
             "[sections]  missing required section `### Background`",
         ),
         ("### Artifacts", "### Files", "[sections]  missing required section: Artifacts"),
+        ("### Caveats", "### Limits", "[sections]  missing required section: Caveats"),
+        ("**Main takeaways:**", "Takeaways:", "[sections]  missing the `**Main takeaways:**` list"),
         (
             "**Confidence: MODERATE**",
             "**Confidence: HIGH**",
