@@ -91,46 +91,36 @@ def per_persona_cos(result: ResultFile, name: str) -> alt.TopLevelMixin:
     pairs = list(dict.fromkeys(s["pair"] for s in summary))
     layers = sorted({s["layer"] for s in summary})
     width = theme.WIDTH if len(pairs) == 1 else max(theme.PANEL_WIDTH, 7 * len(layers))
-    rules = theme.threshold_rules(
-        theme.threshold_rows(limits.get("pass_cos_min"), limits.get("kill_cos_min"))
+    dots = [_jittered(r) for r in rows if r["cos"] is not None] if show_points else []
+    data = [{**r, "kind": "summary"} for r in summary] + dots
+    panel = _panel(layers, fields, limits, has_dots=bool(dots))
+    chart = alt.layer(*panel, data=theme.dataset(data)).properties(
+        width=width, height=int(theme.PANEL_HEIGHT * 1.4)
     )
-    panels = []
-    for pair in pairs:
-        mine = [s for s in summary if s["pair"] == pair]
-        dots = (
-            [_jittered(r) for r in rows if r["pair"] == pair and r["cos"] is not None]
-            if show_points
-            else []
-        )
-        panel = _panel(mine, dots, rules, layers, fields)
-        panels.append(panel.properties(width=width, title=pair))
-    if len(panels) == 1:
-        return panels[0].properties(title=theme.title(f"{TITLE}: {pairs[0]}", note))
-    return (
-        alt.concat(*panels, columns=min(4, len(panels)))
-        .resolve_scale(y="shared")
-        .properties(title=theme.title(TITLE, note))
-    )
+    # One facet cell per pair: the panel is specified once, not copied per pair.
+    return chart.facet(
+        facet=alt.Facet(
+            "pair:N", sort=pairs, title=None, header=alt.Header(labelFontWeight="bold")
+        ),
+        columns=min(4, len(pairs)),
+    ).properties(title=theme.title(TITLE if len(pairs) > 1 else f"{TITLE}: {pairs[0]}", note))
 
 
 def _jittered(row: dict[str, Any]) -> dict[str, Any]:
     """Horizontal jitter from the persona name: deterministic, so the SVG never churns."""
     h = zlib.crc32(str(row["persona"]).encode()) / 0xFFFFFFFF
-    return {**row, "x_jitter": round(float(row["layer"]) + 0.5 * (h - 0.5), 4)}
+    x = round(float(row["layer"]) + 0.5 * (h - 0.5), 4)
+    return {**row, "x_jitter": x, "kind": "dot"}
 
 
 def _panel(
-    summary: list[dict[str, Any]],
-    dots: list[dict[str, Any]],
-    rules: alt.Chart,
-    layers: list[int],
-    fields: list[str],
-) -> alt.LayerChart:
+    layers: list[int], fields: list[str], limits: dict[str, float], *, has_dots: bool
+) -> list[alt.Chart]:
     x_scale = alt.Scale(domain=[min(layers) - 0.5, max(layers) + 0.5], nice=False, zero=False)
     x_axis = alt.Axis(tickMinStep=1, format="d", grid=False)
     x = alt.X("layer:Q", title="layer", scale=x_scale, axis=x_axis)
     y_title = "cos(centroid X, centroid Y) per persona"
-    base = alt.Chart(theme.dataset(summary))
+    base = alt.Chart().transform_filter(alt.datum.kind == "summary")
     bar_px = max(3, min(12, 150 // len(layers)))
     tooltip = [
         alt.Tooltip("pair:N"),
@@ -138,19 +128,38 @@ def _panel(
         alt.Tooltip("n:Q", title="personas"),
         *(alt.Tooltip(f"{k}:Q", format=".3f") for k in fields),
     ]
-    whisker = base.mark_rule(color=theme.PALETTE[0]).encode(
-        x=x, y=alt.Y("min:Q", title=y_title), y2="max:Q", tooltip=tooltip
+    marks: list[alt.Chart] = []
+    for kind, key in (("pass", "pass_cos_min"), ("kill", "kill_cos_min")):
+        if key in limits:
+            colour = theme.VERDICT_COLOURS["PASS" if kind == "pass" else "KILL"]
+            marks.append(
+                base.transform_aggregate(cells="count()", groupby=["pair"])
+                .mark_rule(
+                    color=colour, strokeDash=theme.THRESHOLD_DASH, strokeWidth=theme.THRESHOLD_WIDTH
+                )
+                .encode(
+                    y=alt.datum(limits[key]), tooltip=alt.value(f"{kind} threshold {limits[key]:g}")
+                )
+            )
+    marks.append(
+        base.mark_rule(color=theme.PALETTE[0]).encode(
+            x=x, y=alt.Y("min:Q", title=y_title), y2="max:Q", tooltip=tooltip
+        )
     )
-    bar = base.mark_bar(color=theme.PALETTE[0], opacity=0.45, size=bar_px).encode(
-        x=x, y="lo:Q", y2="hi:Q", tooltip=tooltip
+    marks.append(
+        base.mark_bar(color=theme.PALETTE[0], opacity=0.45, size=bar_px).encode(
+            x=x, y="lo:Q", y2="hi:Q", tooltip=tooltip
+        )
     )
-    median = base.mark_tick(color="black", thickness=1.5, size=bar_px + 3).encode(
-        x=x, y="mid:Q", tooltip=tooltip
+    marks.append(
+        base.mark_tick(color="black", thickness=1.5, size=bar_px + 3).encode(
+            x=x, y="mid:Q", tooltip=tooltip
+        )
     )
-    marks: list[Any] = [rules, whisker, bar, median]
-    if dots:
+    if has_dots:
         marks.append(
-            alt.Chart(theme.dataset(dots))
+            alt.Chart()
+            .transform_filter(alt.datum.kind == "dot")
             .mark_circle(size=14, opacity=0.6, color=theme.PALETTE[1])
             .encode(
                 x=alt.X("x_jitter:Q", scale=x_scale, axis=x_axis, title="layer"),
@@ -158,4 +167,4 @@ def _panel(
                 tooltip=["persona:N", "pair:N", "layer:Q", alt.Tooltip("cos:Q", format=".4f")],
             )
         )
-    return alt.LayerChart(layer=marks, height=int(theme.PANEL_HEIGHT * 1.4))
+    return marks

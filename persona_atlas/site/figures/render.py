@@ -31,10 +31,26 @@ def vl_version() -> str:
 
 
 def to_spec(chart: alt.TopLevelMixin) -> dict[str, Any]:
-    """Themed, schema-validated Vega-Lite spec with data inlined under ``datasets``."""
-    themed = chart.configure(**theme.config())
-    with alt.data_transformers.enable("default", max_rows=None):
-        return themed.to_dict(validate=True)
+    """Themed, schema-validated Vega-Lite spec with its data inlined under ``datasets``."""
+    spec = chart.configure(**theme.config()).to_dict(validate=True)
+    names = sorted(set(_data_names(spec)))
+    if names:
+        spec["datasets"] = {**spec.get("datasets", {}), **theme.datasets_for(names)}
+    return spec
+
+
+def _data_names(node: Any) -> list[str]:
+    if isinstance(node, dict):
+        found = []
+        data = node.get("data")
+        if isinstance(data, dict) and isinstance(data.get("name"), str):
+            found.append(data["name"])
+        for value in node.values():
+            found += _data_names(value)
+        return found
+    if isinstance(node, list):
+        return [n for item in node for n in _data_names(item)]
+    return []
 
 
 def canonical(spec: dict[str, Any]) -> bytes:

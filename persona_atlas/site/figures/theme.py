@@ -7,6 +7,9 @@ pass thresholds in the PASS colour and kill thresholds in the KILL colour.
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections import OrderedDict
 from typing import Any
 
 import altair as alt
@@ -112,7 +115,31 @@ def title(text: str, subtitle: str | list[str] | None = None) -> alt.TitleParams
     return alt.TitleParams(text)
 
 
-def dataset(rows: list[dict[str, Any]]) -> Any:
-    """Inline data that altair hoists into the spec's named ``datasets``: identical rows used
-    by several layers or panels are stored once, which keeps specs (and pages) light."""
-    return {"values": rows}
+def dataset(rows: list[dict[str, Any]]) -> alt.NamedData:
+    """Data for a chart, by reference: the rows go into the spec's top-level ``datasets``
+    when it is rendered (see :func:`persona_atlas.site.figures.render.to_spec`).
+
+    Altair deep-copies and validates inline rows each time a chart is layered or
+    concatenated, which dominated build time at #218 scale; a named reference costs nothing,
+    and identical rows shared by several panels are stored once.
+    """
+    text = json.dumps(rows, sort_keys=True, separators=(",", ":"), allow_nan=False)
+    name = "data-" + hashlib.sha256(text.encode()).hexdigest()[:20]
+    _DATASETS[name] = rows
+    _DATASETS.move_to_end(name)
+    while len(_DATASETS) > _DATASETS_KEPT:
+        _DATASETS.popitem(last=False)
+    return alt.NamedData(name=name)
+
+
+def datasets_for(names: list[str]) -> dict[str, list[dict[str, Any]]]:
+    """Rows behind the given :func:`dataset` names."""
+    missing = [n for n in names if n not in _DATASETS]
+    if missing:
+        raise KeyError(f"dataset(s) {missing} not built in this process; rebuild the chart")
+    return {n: _DATASETS[n] for n in names}
+
+
+# Rows of recently built charts, by name; bounded so a long process does not grow.
+_DATASETS: OrderedDict[str, list[dict[str, Any]]] = OrderedDict()
+_DATASETS_KEPT = 512
