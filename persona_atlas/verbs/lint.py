@@ -19,7 +19,10 @@ HELP = "check every number in reports against result.json (exit 1 on any failure
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
-        "paths", nargs="*", type=Path, help="reports to lint (default: every results/*/report.md)"
+        "paths",
+        nargs="*",
+        type=Path,
+        help="reports or result folders (default: every results/*/report.md)",
     )
     p.add_argument("--format", choices=("text", "json"), default="text", help="output format")
     p.add_argument(
@@ -39,7 +42,9 @@ def run(args: argparse.Namespace) -> int:
     from persona_atlas.site.lint import lint_file, lint_report
     from persona_atlas.site.lint.output import dumps, summary_line, text_lines
 
-    paths = args.paths or sorted(Path("results").glob("*/report.md"))
+    paths = [p / "report.md" if p.is_dir() else p for p in args.paths] or sorted(
+        Path("results").glob("*/report.md")
+    )
     if not paths:
         print("atlas lint: no reports found (results/*/report.md)", file=sys.stderr)
         return 0
