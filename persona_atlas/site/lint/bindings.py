@@ -82,13 +82,26 @@ def _call_text(source: str, open_paren: int) -> str:
     return ""
 
 
+_JINJA_CONSTANTS = {"true": True, "false": False, "none": None}
+
+
+class _JinjaConstants(ast.NodeTransformer):
+    """Jinja spells constants ``true`` / ``false`` / ``none`` as well as Python's way."""
+
+    def visit_Name(self, node: ast.Name) -> ast.AST:
+        if node.id.lower() in _JINJA_CONSTANTS:
+            return ast.copy_location(ast.Constant(_JINJA_CONSTANTS[node.id.lower()]), node)
+        return node
+
+
 def _literal_args(call: str) -> tuple[list[Any], dict[str, Any]] | None:
     try:
-        node = ast.parse(call, mode="eval").body
-        assert isinstance(node, ast.Call)
+        node = _JinjaConstants().visit(ast.parse(call, mode="eval")).body
+        if not isinstance(node, ast.Call):
+            return None
         args = [ast.literal_eval(a) for a in node.args]
         kwargs = {k.arg: ast.literal_eval(k.value) for k in node.keywords if k.arg}
-    except (SyntaxError, ValueError, AssertionError, TypeError):
+    except (SyntaxError, ValueError, TypeError):
         return None
     return args, kwargs
 

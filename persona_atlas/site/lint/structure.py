@@ -41,7 +41,7 @@ HEDGES = re.compile(
 _HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)[ \t#]*$", re.MULTILINE)
 _CONFIDENCE_ANY = re.compile(r"\*\*\s*Confidence\b", re.IGNORECASE)
 _CONFIDENCE = re.compile(r"\*\*Confidence:\s*([A-Za-z]+)\s*\*\*")
-_IMAGE = re.compile(r"!\[([^\]]*)\]\(")
+_IMAGE = re.compile(r"!\[([^\]]*)\][(\[]")
 _PLACEHOLDER = re.compile(
     r"\b(?:TBD|TODO|FIXME|XXX)\b|\?\?+|\bsee (?:the )?config\b|^\s*(?:\.\.\.|…|—|-)?\s*$",
     re.IGNORECASE,

@@ -104,6 +104,15 @@ def test_bound_values_and_helpers(tmp_path: Path, old: str, new: str, expected: 
     assert msg.startswith(expected), msg
 
 
+def test_helper_arguments_may_use_jinja_constants_but_must_be_literals(tmp_path: Path) -> None:
+    report = copy_fixture(tmp_path)
+    edit(report, 'columns=["pair", "layer", "cos_min", "mc_r", "verdict"]', "limit=none, sort=[]")
+    assert lint_report(report).failed == 0
+    edit(report, "limit=none", "limit=n")
+    (msg,) = messages(report)
+    assert msg == "[table]  table(...) arguments must be literals so the linter can check them"
+
+
 def test_pragma_allows_one_token_and_is_counted(tmp_path: Path) -> None:
     report = copy_fixture(tmp_path)
     edit(
