@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -88,10 +89,29 @@ def data_hash(spec: dict[str, Any]) -> str:
     return sha256_bytes(json.dumps(found, sort_keys=True, separators=(",", ":")).encode())
 
 
+# Element ids Vega numbers from a per-process counter (gradient_7, clip3): renumbered per file
+# so an SVG does not change with what else the process rendered before it.
+_COUNTED_ID = re.compile(r'(?<=["#])(?P<stem>gradient_|clip|pattern_)(?P<n>\d+)(?=[")])')
+
+
+def stable_ids(svg: str) -> str:
+    """Renumber counter-based ids in order of first appearance."""
+    mapping: dict[str, str] = {}
+
+    def renumber(m: re.Match[str]) -> str:
+        old = m.group(0)
+        if old not in mapping:
+            stem = m["stem"]
+            mapping[old] = f"{stem}{sum(1 for k in mapping if k.startswith(stem))}"
+        return mapping[old]
+
+    return _COUNTED_ID.sub(renumber, svg)
+
+
 def render_svg(spec: dict[str, Any]) -> bytes:
     import vl_convert
 
-    return vl_convert.vegalite_to_svg(spec, vl_version=vl_version()).encode("utf-8")
+    return stable_ids(vl_convert.vegalite_to_svg(spec, vl_version=vl_version())).encode("utf-8")
 
 
 def render_png(spec: dict[str, Any]) -> bytes:
