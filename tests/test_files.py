@@ -1,0 +1,32 @@
+"""Atomic writes: complete or absent, with ordinary permissions."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import pytest
+
+from persona_atlas.files import atomic_open, read_json, write_json
+
+
+def test_failed_write_leaves_nothing_and_keeps_the_old_file(tmp_path: Path) -> None:
+    target = tmp_path / "r.json"
+    write_json(target, {"a": 1})
+    with pytest.raises(RuntimeError), atomic_open(target) as fh:
+        fh.write('{"a": 2')
+        raise RuntimeError("interrupted")
+    assert read_json(target) == {"a": 1}
+    assert [p.name for p in tmp_path.iterdir()] == ["r.json"]
+
+
+def test_written_files_are_readable_by_others(tmp_path: Path) -> None:
+    write_json(tmp_path / "r.json", {"a": 1})
+    mode = stat.S_IMODE((tmp_path / "r.json").stat().st_mode)
+    assert mode & stat.S_IROTH, oct(mode)
+
+
+def test_nan_is_refused_on_write(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match=r"\$\.x\[1\]"):
+        write_json(tmp_path / "r.json", {"x": [1.0, float("nan")]})
+    assert not (tmp_path / "r.json").exists()
