@@ -33,7 +33,8 @@ class AnalysisOutput:
     """Files read, as given (resolved against the repository root by the writer)."""
 
 
-def cell_row(cell: dict[str, Scalar]) -> list[Scalar]:
+def cell_row(cell: dict[str, Any]) -> list[Scalar]:
+    """The cell's values in ``CELL_COLUMNS`` order (keys starting with ``_`` are ignored)."""
     missing = set(v.CELL_COLUMNS) - set(cell)
     if missing:
         raise KeyError(f"cell is missing {sorted(missing)}")
@@ -41,7 +42,7 @@ def cell_row(cell: dict[str, Scalar]) -> list[Scalar]:
 
 
 def comparison_output(
-    cells: list[dict[str, Scalar]],
+    cells: list[dict[str, Any]],
     *,
     thresholds: Thresholds,
     null_reasons: dict[str, str],
@@ -52,16 +53,18 @@ def comparison_output(
     """Cells → ``cells``, ``verdict_counts``, ``verdict_by_pair`` tables and the metrics.
 
     ``null_reasons`` maps a cell column to why it can be null; every null cell gets a
-    ``nulls`` entry with that reason. ``counts`` are ``n_personas``, ``n_questions`` ...
+    ``nulls`` entry with that reason, unless the cell says why itself (``cell["_why"]``:
+    column → reason). ``counts`` are ``n_personas``, ``n_questions`` ...
     (null when unknown, explained the same way under ``metrics.<name>``).
     """
     rows = [cell_row(c) for c in cells]
     nulls: dict[str, str] = {}
     columns = list(v.CELL_COLUMNS)
     for i, row in enumerate(rows):
+        why = cells[i].get("_why", {})
         for j, value in enumerate(row):
             if value is None:
-                reason = null_reasons.get(columns[j])
+                reason = why.get(columns[j]) or null_reasons.get(columns[j])
                 if reason is None:
                     raise ValueError(f"cell {i} has null {columns[j]} and no reason is given")
                 nulls[f"tables.cells.rows[{i}][{j}]"] = reason

@@ -22,7 +22,6 @@ from statsmodels.stats.proportion import proportion_confint
 from persona_atlas.analysis.permutation import (
     PermutationPlan,
     permutation_p,
-    square_from_upper,
     standardise,
     upper_triangle,
 )
@@ -83,7 +82,7 @@ def mantel(
     r = float(xz @ yz)
     labels = None if strata is None else np.asarray(strata)
     plan = PermutationPlan(n, permutations, seed=seed, strata=labels)
-    null = plan.null(square_from_upper(yz, n, np.float64), xz[:, None])[:, 0]
+    null = plan.null(yz[:, None], xz[:, None])[:, 0, 0]
     p = permutation_p(r, null)
     return MantelResult(r=r, p=float(p), permutations=permutations, method=method, null=null)
 

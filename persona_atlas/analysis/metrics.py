@@ -1,0 +1,181 @@
+"""The metric registry: every recipe-comparison metric, written once (DESIGN §4).
+
+Work is organised around a ``CentroidView`` — one recipe's [P, H] centroids at one layer —
+which computes its cosine matrices once (one GEMM on the mean-centred centroids gives both
+the mean-centred and, by a rank-one correction, the raw Gram matrix) and keeps the
+standardised upper triangles, so every pair metric is a dot product and every recipe is
+normalised once per layer however many pairs it is in.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.stats import rankdata
+
+from persona_atlas.errors import InputFileError
+
+F32 = NDArray[np.float32]
+
+
+class CentroidView:
+    """One recipe (or split half) at one layer. ``where`` names it in error messages."""
+
+    def __init__(self, x: np.ndarray, where: str, personas: list[str]) -> None:
+        x32 = np.ascontiguousarray(x, dtype=np.float32)  # [P, H]
+        sq = np.einsum("ph,ph->p", x32, x32, dtype=np.float64)  # [P]
+        bad = np.flatnonzero(~np.isfinite(sq))
+        if bad.size:
+            raise InputFileError(f"{where}, persona {personas[bad[0]]!r}: NaN or infinite values")
+        zero = np.flatnonzero(sq == 0)
+        if zero.size:
+            raise InputFileError(
+                f"{where}, persona {personas[zero[0]]!r}: zero-norm centroid",
+                hint="an all-zero centroid means no question contributed; check the extraction",
+            )
+        self.where, self.personas = where, personas
+        self.n = x32.shape[0]
+        self.mean = x32.mean(axis=0, dtype=np.float64).astype(np.float32)  # [H]
+        self.centred = x32 - self.mean  # [P, H]
+        self.unit = x32 / np.sqrt(sq).astype(np.float32)[:, None]  # [P, H]
+
+    @functools.cached_property
+    def gram_mc(self) -> F32:
+        return self.centred @ self.centred.T  # [P, P]
+
+    @functools.cached_property
+    def cos_mc(self) -> F32:
+        d = np.sqrt(np.diag(self.gram_mc))  # [P]
+        if np.any(d == 0):
+            raise InputFileError(f"{self.where}: a centroid equals the mean of all personas")
+        return np.asarray(self.gram_mc / np.outer(d, d), dtype=np.float32)
+
+    @functools.cached_property
+    def cos_raw(self) -> F32:
+        # c_i = v_i + m  =>  c_i·c_j = v_i·v_j + v_i·m + v_j·m + m·m  (no cancellation)
+        a = self.centred @ self.mean  # [P]
+        gram = self.gram_mc + a[:, None] + a[None, :] + float(self.mean @ self.mean)
+        d = np.sqrt(np.diag(gram))
+        return np.asarray(gram / np.outer(d, d), dtype=np.float32)
+
+    @functools.cached_property
+    def _iu(self) -> tuple[np.ndarray, np.ndarray]:
+        return np.triu_indices(self.n, k=1)
+
+    def _z(self, values: np.ndarray) -> F32:
+        v = np.asarray(values, dtype=np.float64)
+        v = v - v.mean()
+        norm = np.sqrt(v @ v)
+        if norm == 0:
+            raise InputFileError(f"{self.where}: all persona pairs have the same cosine")
+        return np.asarray(v / norm, dtype=np.float32)
+
+    @functools.cached_property
+    def raw_z(self) -> F32:
+        """Standardised strict upper triangle of the raw cosine matrix: Pearson = dot."""
+        return self._z(self.cos_raw[self._iu])
+
+    @functools.cached_property
+    def raw_rank_z(self) -> F32:
+        """Standardised ranks of the same entries: Spearman = dot."""
+        return self._z(rankdata(self.cos_raw[self._iu]))
+
+    @functools.cached_property
+    def mc_z(self) -> F32:
+        """Standardised strict upper triangle of the mean-centred cosine matrix."""
+        return self._z(self.cos_mc[self._iu])
+
+    @functools.cached_property
+    def mc_rank_z(self) -> F32:
+        """Standardised ranks of the mean-centred entries (Spearman Mantel)."""
+        return self._z(rankdata(self.cos_mc[self._iu]))
+
+
+def per_persona_cos(x: CentroidView, y: CentroidView) -> NDArray[np.float64]:
+    """cos(c_X[p], c_Y[p]) for every persona p."""
+    return np.einsum("ph,ph->p", x.unit, y.unit, dtype=np.float64)
+
+
+def cos_summary(vec: NDArray[np.float64]) -> dict[str, float]:
+    """min, p5 (linear interpolation), mean, max of a per-persona cosine vector."""
+    return {
+        "cos_min": float(vec.min()),
+        "cos_p5": float(np.percentile(vec, 5)),
+        "cos_mean": float(vec.mean()),
+        "cos_max": float(vec.max()),
+    }
+
+
+def correlation(a: F32, b: F32) -> float:
+    """Pearson of two standardised vectors (clipped against float rounding)."""
+    return float(np.clip(np.dot(a.astype(np.float64), b.astype(np.float64)), -1.0, 1.0))
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A registered metric: name, the cells columns it fills, what it means."""
+
+    name: str
+    columns: tuple[str, ...]
+    description: str
+    compute: Callable[[CentroidView, CentroidView], dict[str, float]] | None = None
+
+
+METRICS: dict[str, Metric] = {}
+
+
+def register(metric: Metric) -> Metric:
+    if metric.name in METRICS:
+        raise ValueError(f"metric {metric.name!r} registered twice")
+    METRICS[metric.name] = metric
+    return metric
+
+
+register(Metric(
+    "per_persona_cos", ("cos_min", "cos_p5", "cos_mean", "cos_max"),
+    "cosine between each persona's two recipe centroids; min / p5 / mean / max over personas",
+    lambda x, y: cos_summary(per_persona_cos(x, y)),
+))  # fmt: skip
+register(Metric(
+    "raw_pearson", ("raw_pearson",),
+    "Pearson between the strict upper triangles of the two raw cosine matrices",
+    lambda x, y: {"raw_pearson": correlation(x.raw_z, y.raw_z)},
+))  # fmt: skip
+register(Metric(
+    "raw_spearman", ("raw_spearman",),
+    "Spearman between the strict upper triangles of the two raw cosine matrices",
+    lambda x, y: {"raw_spearman": correlation(x.raw_rank_z, y.raw_rank_z)},
+))  # fmt: skip
+register(Metric(
+    "mc_r", ("mc_r",),
+    "Pearson between the upper triangles of the mean-centred cosine matrices",
+    lambda x, y: {"mc_r": correlation(x.mc_z, y.mc_z)},
+))  # fmt: skip
+# Computed in batches (shared permutations / streamed per-question arrays) by the sweep.
+register(Metric(
+    "mantel_p", ("mantel_p",),
+    "one-sided Mantel permutation p-value of mc_r (persona labels permuted)",
+))  # fmt: skip
+register(Metric(
+    "spread_spearman", ("spread_spearman",),
+    "Spearman across questions between the two recipes' per-question persona spread",
+))  # fmt: skip
+register(Metric(
+    "noise_floor", (),
+    "same recipe, split-half centroids: per-persona cosine and mc_r (table noise_floor)",
+))  # fmt: skip
+
+
+def noise_floor(half_a: CentroidView, half_b: CentroidView) -> dict[str, float]:
+    """Split-half agreement of one recipe: the pair metrics applied to its two halves."""
+    out = cos_summary(per_persona_cos(half_a, half_b))
+    return {
+        "cos_min": out["cos_min"],
+        "cos_p5": out["cos_p5"],
+        "cos_mean": out["cos_mean"],
+        "mc_r": correlation(half_a.mc_z, half_b.mc_z),
+    }
