@@ -58,6 +58,7 @@ def _admonition(text: str) -> list[str]:
 
 # `#201` not preceded by a word char, '&' (entities), '/' or '(' '[' '#'; not followed by a word char.
 _ISSUE_REF = re.compile(r"(?<![\w&/#\[(])#(\d+)\b(?![\w\]])")
+_LINE_START_REF = re.compile(r"^(\s{0,3})#(?=\d)")
 _PROTECTED = re.compile(
     r"`[^`\n]*`"  # inline code
     r"|\[[^\]\n]*\]\([^)\n]*\)"  # markdown links (text may hold #N already linked)
@@ -78,7 +79,9 @@ def link_issue_refs(markdown: str, href_for: Callable[[int], str | None]) -> str
         if in_fence:
             out.append(line)
             continue
-        out.append(_link_line(line, href_for))
+        linked = _link_line(line, href_for)
+        # python-markdown reads "#201 was ..." at the start of a line as a heading
+        out.append(_LINE_START_REF.sub(r"\1\\#", linked))
     return "\n".join(out)
 
 
