@@ -18,7 +18,7 @@ from persona_atlas.schema import ResultFile
 from persona_atlas.site.figures import inputs, theme
 from persona_atlas.site.figures.empty import no_data
 
-MAX_CELLS_PER_SIDE = 80
+MAX_CELLS_PER_SIDE = 50
 
 
 def matrix_keys(result: ResultFile) -> list[tuple[str, str]]:

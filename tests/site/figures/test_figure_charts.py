@@ -200,17 +200,17 @@ def test_cluster_order_keeps_blocks_together() -> None:
 
 
 def test_large_matrix_is_block_averaged(stored_doc: dict[str, Any]) -> None:
-    n = 200
+    n = 203
     doc = copy.deepcopy(stored_doc)
     doc["metrics"]["cosine_matrices"] = {
         "A": {"layer_3": {"personas": [f"p{i}" for i in range(n)], "matrix": np.eye(n).tolist()}}
     }
     spec = build(doc, "cosine_matrix", stem="A", layer_key="layer_3")
     (cells,) = datasets(spec)
-    assert len(cells) == 67 * 67  # ceil(200 / 80) = 3 personas per block
-    # Identity matrix: 66 full diagonal blocks average 3/9, the last (2×2) block 2/4.
-    assert sum(c["cos"] for c in cells) == pytest.approx(66 / 3 + 0.5, abs=1e-3)
-    assert "3×3 persona pairs" in spec["title"]["subtitle"]
+    assert len(cells) == 41 * 41  # ceil(203 / 50) = 5 personas per block
+    # Identity matrix: 40 full diagonal blocks average 5/25, the last (3×3) block 3/9.
+    assert sum(c["cos"] for c in cells) == pytest.approx(40 / 5 + 1 / 3, abs=1e-3)
+    assert "5×5 persona pairs" in spec["title"]["subtitle"]
 
 
 def test_ols_labels_the_farthest_points() -> None:
