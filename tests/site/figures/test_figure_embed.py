@@ -83,7 +83,9 @@ def served(tmp_path: Path, stored_doc: dict[str, Any]) -> Iterator[tuple[str, Pa
     from figure_fixtures import write_result
 
     folder = write_result(tmp_path, stored_doc, "issue-200")
-    build_figures(folder, only=["per_persona_cos", "cosine_matrix_A_layer_20"])
+    build_figures(
+        folder, only=["per_persona_cos", "cosine_matrix_A_layer_20", "direction_vs_structure"]
+    )
     scripts = write_vendor_assets(tmp_path / "assets" / "vendor", relative_to=tmp_path)
     fig = "results/issue-200/figures"
     spec = json.loads((folder / "figures" / "cosine_matrix_A_layer_20.vl.json").read_text())
@@ -92,6 +94,8 @@ def served(tmp_path: Path, stored_doc: dict[str, Any]) -> Iterator[tuple[str, Pa
                    f"{fig}/per_persona_cos.svg", "Per-persona cosine."),
         embed_html("cosine_matrix", f"{fig}/cosine_matrix_A_layer_20.vl.json",
                    f"{fig}/cosine_matrix_A_layer_20.svg", "Cosine matrix.", spec=spec),
+        embed_html("direction", f"{fig}/direction_vs_structure.vl.json",
+                   f"{fig}/direction_vs_structure.svg", "Direction vs structure."),
     ]  # fmt: skip
     tags = "".join(f'<script src="{s}"></script>' for s in scripts)
     page = f"<!doctype html><html><head><meta charset='utf-8'><link rel='icon' href='data:,'></head><body>{''.join(body)}{tags}</body></html>"
@@ -129,10 +133,10 @@ def test_browser_draws_the_figures(served: tuple[str, Path]) -> None:
             page.on("requestfailed", lambda r: problems.append(f"failed: {r.url}"))
             page.goto(url)
             page.wait_for_function(
-                "document.querySelectorAll('figure.atlas-figure[data-embedded=yes]').length == 2",
+                "document.querySelectorAll('figure.atlas-figure[data-embedded=yes]').length == 3",
                 timeout=30_000,
             )
-            for fig_id in ("fig-per_persona_cos", "fig-cosine_matrix"):
+            for fig_id in ("fig-per_persona_cos", "fig-cosine_matrix", "fig-direction"):
                 view = page.locator(f"#{fig_id} .atlas-figure-view svg.marks")
                 assert view.count() == 1
                 box = view.bounding_box()
@@ -146,6 +150,9 @@ def test_browser_draws_the_figures(served: tuple[str, Path]) -> None:
             tooltip = page.locator("#vg-tooltip-element")
             tooltip.wait_for(state="visible", timeout=5_000)
             assert "cos" in tooltip.inner_text()
+            # Hovering a line runs the pair-picking selection without errors.
+            page.locator("#fig-direction .mark-line path").first.hover(force=True)
+            page.wait_for_timeout(200)
         finally:
             browser.close()
     assert problems == []
