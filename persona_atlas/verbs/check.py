@@ -58,7 +58,8 @@ def run(args: argparse.Namespace) -> int:
     else:
         for c in checks:
             for f in c.findings:
-                print(f"{c.result_path}  {f.status}  {f.subject}: {f.message}")
+                what = f.message if f.message.startswith(f.subject) else f"{f.subject}: {f.message}"
+                print(f"{c.result_path}  {f.status}  {what}")
             if args.verbose:
                 for v in c.verified:
                     print(f"{c.result_path}  ok  {v}")
