@@ -51,7 +51,7 @@ def direction_vs_structure(result: ResultFile, name: str) -> alt.TopLevelMixin:
     panels = [_metric_panel(rows, m, limits, pick, i == 0) for i, m in enumerate(METRICS)]
     n_pairs = len({r["pair"] for r in rows})
     note = (
-        f"{n_pairs} recipe pair(s), hover a line to pick out its pair; "
+        f"{n_pairs} recipe pair{'' if n_pairs == 1 else 's'}, hover a line to pick out its pair; "
         "shaded PASS / GREY / KILL zones at each metric's thresholds"
     )
     if not limits:

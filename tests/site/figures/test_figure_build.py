@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import copy
 import json
+import struct
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -161,3 +163,34 @@ def test_verb_builds_lists_and_reports_errors(
     assert "cosine_matrix_A_layer_20\tcosine_matrix" in capsys.readouterr().out
     assert main(["figures", str(root / "issue-404")]) == 2
     assert "no result.json here" in capsys.readouterr().err
+
+
+def png_chunks(png: bytes) -> list[tuple[bytes, bytes]]:
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    pos, chunks = 8, []
+    while pos < len(png):
+        (size,) = struct.unpack(">I", png[pos : pos + 4])
+        kind, body = png[pos + 4 : pos + 8], png[pos + 8 : pos + 8 + size]
+        (crc,) = struct.unpack(">I", png[pos + 8 + size : pos + 12 + size])
+        assert crc == zlib.crc32(kind + body), kind
+        chunks.append((kind, body))
+        pos += 12 + size
+    return chunks
+
+
+def test_png_recompression_keeps_every_pixel(stored_doc: dict[str, Any]) -> None:
+    import vl_convert
+
+    from persona_atlas.site.figures import registry, render
+
+    result = ResultFile.model_validate(stored_doc)
+    spec = render.to_spec(registry.CHARTS["per_persona_cos"](result, "per_persona_cos"))
+    raw = bytes(vl_convert.vegalite_to_png(spec, vl_version=render.vl_version(), scale=1.5))
+    ours = render.render_png(spec)
+
+    def pixels(png: bytes) -> bytes:
+        return zlib.decompress(b"".join(b for k, b in png_chunks(png) if k == b"IDAT"))
+
+    assert pixels(ours) == pixels(raw)
+    assert [k for k, _ in png_chunks(ours)] == [b"IHDR", b"pHYs", b"IDAT", b"IEND"]
+    assert len(ours) < len(raw) / 2
