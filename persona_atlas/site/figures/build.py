@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
 from pathlib import Path
@@ -79,6 +80,12 @@ def _select(jobs: list[FigureJob], only: list[str] | None, where: Path) -> list[
     return [j for j in jobs if j.name in only]
 
 
+@functools.lru_cache(maxsize=2)
+def _load_once(path: str, sha256: str) -> ResultFile:
+    """A result read once per content hash: the check asks about each of its figures."""
+    return load_result(path)
+
+
 def figure_is_stale(fig_meta_path: Path, result_path: Path) -> str | None:
     """Why the figure behind ``<name>.meta.json`` no longer matches its result, or None.
 
@@ -97,9 +104,10 @@ def figure_is_stale(fig_meta_path: Path, result_path: Path) -> str | None:
             return f"{files[suffix]}: missing"
     if render.spec_sha256_of(files[".vl.json"]) != meta.spec_sha256:
         return f"{files['.vl.json']}: spec bytes differ from spec_sha256 in its meta.json"
-    if sha256_file(result_path) == meta.result_sha256:
+    result_sha = sha256_file(result_path)
+    if result_sha == meta.result_sha256:
         return None
-    result: ResultFile = load_result(result_path)
+    result = _load_once(str(result_path), result_sha)
     job = next((j for j in jobs_for(result) if j.name == name), None)
     if job is None:
         return f"figure {name!r}: {result_path} no longer produces this figure"

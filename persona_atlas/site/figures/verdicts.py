@@ -20,6 +20,13 @@ def verdict_partition(result: ResultFile, name: str) -> alt.TopLevelMixin:
     if not cells:
         return no_data(TITLE, "tables.cells has no rows")
     counts = _counts(result, name, cells)
+    limits = inputs.thresholds(result, name, required=False)
+    rule = (
+        f"PASS: cos_min > {limits['pass_cos_min']:g} and mc_r > {limits['pass_mc_r']:g}; "
+        f"KILL: cos_min < {limits['kill_cos_min']:g} or mc_r < {limits['kill_mc_r']:g}"
+        if limits
+        else "PASS: cos_min and mc_r above the pass thresholds, KILL: either below kill"
+    )
     labels = {v: f"{v} ({counts.get(v, 0):,})" for v in theme.VERDICTS}
     pairs = list(dict.fromkeys(str(c["pair"]) for c in cells))
     layers = sorted({int(c["layer"]) for c in cells if c["layer"] is not None})
@@ -52,8 +59,7 @@ def verdict_partition(result: ResultFile, name: str) -> alt.TopLevelMixin:
             height=max(120, 18 * len(pairs)),
             title=theme.title(
                 TITLE,
-                f"{len(pairs)} pairs × {len(layers)} layers; "
-                "PASS: cos_min and mc_r above the pass thresholds, KILL: either below kill",
+                f"{len(pairs)} pairs × {len(layers)} layers; {rule}",
             ),
         )
     )

@@ -125,6 +125,9 @@ def test_verdict_colours_are_fixed(small_recipe_doc: dict[str, Any]) -> None:
     scale = spec["encoding"]["color"]["scale"]
     assert scale["range"] == ["#009E73", "#BBBBBB", "#D55E00"]
     assert [d.split(" ")[0] for d in scale["domain"]] == ["PASS", "GREY", "KILL"]
+    assert spec["title"]["subtitle"].endswith(
+        "PASS: cos_min > 0.95 and mc_r > 0.9; KILL: cos_min < 0.85 or mc_r < 0.7"
+    )
 
 
 def test_summarise_quantiles_hand_computed() -> None:
