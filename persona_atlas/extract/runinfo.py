@@ -208,3 +208,30 @@ def combine(
         FileRef(path=_relative(p), sha256=sha256_file(p), bytes=p.stat().st_size) for p in written
     ]
     return base
+
+
+def up_to_date(exp: ExperimentConfig, cfg: ExtractConfig, inputs: Inputs) -> RunFile | None:
+    """The finished run.json when it was made from exactly this config, these inputs and
+    weights, and every output still hashes to what it recorded; else None."""
+    path = cfg.out_dir / "run.json"
+    if not path.exists():
+        return None
+    try:
+        run = load_run(path)
+    except InputFileError:
+        return None
+    same = (
+        run.config == exp.model_dump(mode="json")
+        and run.personas.sha256 == inputs.personas_sha256
+        and run.questions.sha256 == inputs.questions_sha256
+        and run.model.weights_sha256 == weights_sha256(cfg.model)
+        and not run.failures
+        and run.finished is not None
+    )
+    if not same:
+        return None
+    for out in run.outputs:
+        p = Path(out.path)
+        if not p.exists() or p.stat().st_size != out.bytes or sha256_file(p) != out.sha256:
+            return None
+    return run

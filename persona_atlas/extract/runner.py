@@ -64,11 +64,17 @@ def _progress(total: int, enabled: bool | None) -> tqdm:
 
 
 def run_extract(
-    config_path: str | Path, *, shard: Shard | None = None, progress: bool | None = None
+    config_path: str | Path,
+    *,
+    shard: Shard | None = None,
+    progress: bool | None = None,
+    force: bool = False,
 ) -> RunFile | None:
     """Extract every persona of this shard not already done; merge when unsharded.
 
-    Returns the merged run.json document, or None for a shard of a multi-shard run.
+    Returns the merged run.json document, or None for a shard of a multi-shard run. An
+    unsharded run whose outputs are already complete and current returns at once
+    (``force`` recomputes).
     """
     from persona_atlas.extract.capture import Capture
     from persona_atlas.extract.generate import make_generator
@@ -82,6 +88,11 @@ def run_extract(
     cfg = extract_section(exp, path)
     inputs = load_inputs(cfg.personas, cfg.questions)
     shard = shard or Shard(0, 1)
+    if shard.count == 1 and not force and (done := runinfo.up_to_date(exp, cfg, inputs)):
+        print(f"atlas extract: {cfg.out_dir} is up to date (--force recomputes)", file=sys.stderr)
+        return done
+    if force:
+        shutil.rmtree(cfg.out_dir / "parts", ignore_errors=True)
     clock = runinfo.Clock()
     names = list(inputs.personas)
     parts_dir = cfg.out_dir / "parts"

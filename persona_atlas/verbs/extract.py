@@ -41,6 +41,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="with --merge: another folder of parts (e.g. copied from another node); repeatable",
     )
+    p.add_argument(
+        "--force", action="store_true", help="recompute everything, even finished personas"
+    )
     p.add_argument("--smoke-personas", type=int, default=3, help="personas for --smoke")
     p.add_argument("--smoke-questions", type=int, default=4, help="questions for --smoke")
     bar = p.add_mutually_exclusive_group()
@@ -64,7 +67,9 @@ def run(args: argparse.Namespace) -> int:
         result = runner.merge(args.config, args.parts)
     else:
         shard = runner.Shard.parse(args.shard) if args.shard else None
-        result = runner.run_extract(args.config, shard=shard, progress=args.progress)
+        result = runner.run_extract(
+            args.config, shard=shard, progress=args.progress, force=args.force
+        )
     if result is None:
         print(f"atlas extract: shard {args.shard} done; merge with --merge", file=sys.stderr)
         return 0

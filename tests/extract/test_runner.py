@@ -233,3 +233,19 @@ def test_serialised_files_load_with_safetensors_and_are_deterministic(tmp_path):
     for k, v in tensors.items():
         assert loaded[k].dtype == v.dtype and np.array_equal(loaded[k], v)
     assert load_centroids(tmp_path / "t.safetensors")[1] == meta
+
+
+def test_finished_run_is_not_recomputed_unless_forced_or_changed(experiment, tmp_path, capsys):
+    cfg = experiment(personas=dict(list(PERSONAS.items())[:2]))
+    first = run_extract(cfg)
+    again = run_extract(cfg)
+    assert "is up to date" in capsys.readouterr().err
+    assert again == first
+    victim = tmp_path / "out" / "centroids" / "C1.safetensors"
+    victim.write_bytes(victim.read_bytes()[:-8])  # an output damaged after the run
+    run_extract(cfg)
+    assert "up to date" not in capsys.readouterr().err
+    tensors, _ = load_centroids(victim)
+    assert tensors["centroid"].shape == (2, 3, 64)
+    assert main(["extract", str(cfg), "--force", "--no-progress"]) == 0
+    assert "up to date" not in capsys.readouterr().err
