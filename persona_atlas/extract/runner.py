@@ -91,13 +91,14 @@ def run_extract(
     if shard.count == 1 and not force and (done := runinfo.up_to_date(exp, cfg, inputs)):
         print(f"atlas extract: {cfg.out_dir} is up to date (--force recomputes)", file=sys.stderr)
         return done
-    if force:
-        shutil.rmtree(cfg.out_dir / "parts", ignore_errors=True)
     clock = runinfo.Clock()
     names = list(inputs.personas)
     parts_dir = cfg.out_dir / "parts"
     todo = []
     for i in shard.members(len(names)):
+        if force:  # this shard's personas only: other shards may share the folder
+            todo.append(i)
+            continue
         part, why = read_part(part_path(parts_dir, i), fingerprint(cfg, inputs, names[i]))
         if part is None:
             if why != "missing":
