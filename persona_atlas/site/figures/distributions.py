@@ -17,6 +17,7 @@ import numpy as np
 
 from persona_atlas.schema import ResultFile
 from persona_atlas.site.figures import inputs, theme
+from persona_atlas.site.figures.datasets import dataset
 from persona_atlas.site.figures.empty import no_data
 
 TITLE = "Per-persona cosine between the two recipes' centroids"
@@ -94,7 +95,7 @@ def per_persona_cos(result: ResultFile, name: str) -> alt.TopLevelMixin:
     dots = [_jittered(r) for r in rows if r["cos"] is not None] if show_points else []
     data = [{**r, "kind": "summary"} for r in summary] + dots
     panel = _panel(layers, fields, limits, has_dots=bool(dots))
-    chart = alt.layer(*panel, data=theme.dataset(data)).properties(
+    chart = alt.layer(*panel, data=dataset(data)).properties(
         width=width, height=int(theme.PANEL_HEIGHT * 1.4)
     )
     # One facet cell per pair: the panel is specified once, not copied per pair.

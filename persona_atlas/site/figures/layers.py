@@ -14,6 +14,7 @@ import altair as alt
 
 from persona_atlas.schema import ResultFile
 from persona_atlas.site.figures import inputs, theme
+from persona_atlas.site.figures.datasets import dataset
 from persona_atlas.site.figures.empty import no_data
 
 DIRECTION_TITLE = "Direction vs structure across layers"
@@ -91,7 +92,7 @@ def _bands(metric: str, limits: dict[str, float], lo: float, scale: alt.Scale) -
         {"verdict": "KILL", "lo": lo, "hi": k},
     ]
     return (
-        alt.Chart(theme.dataset(zones))
+        alt.Chart(dataset(zones))
         .mark_rect(opacity=theme.BAND_OPACITY)
         .encode(
             y=alt.Y("lo:Q", scale=scale),
@@ -134,7 +135,7 @@ def _metric_panel(
     title, _, _ = METRICS[metric]
     background, scale = _frame(metric, limits, [r[metric] for r in rows])
     lines = (
-        alt.Chart(theme.dataset(rows))
+        alt.Chart(dataset(rows))
         .mark_line(point=alt.OverlayMarkDef(size=18), strokeWidth=1.6)
         .encode(
             x=_layer_axis(rows),
@@ -179,7 +180,7 @@ def _noise_panel(
     layers = [*background]
     if band:
         layers.append(
-            alt.Chart(theme.dataset(band))
+            alt.Chart(dataset(band))
             .mark_area(color="#999999", opacity=0.35)
             .encode(
                 x=x,
@@ -190,7 +191,7 @@ def _noise_panel(
             )
         )  # fmt: skip
     layers.append(
-        alt.Chart(theme.dataset(floor))
+        alt.Chart(dataset(floor))
         .mark_line(point=alt.OverlayMarkDef(size=18), strokeDash=[4, 2])
         .encode(
             x=x,

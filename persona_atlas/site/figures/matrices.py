@@ -16,6 +16,7 @@ import numpy as np
 from persona_atlas.errors import InputFileError
 from persona_atlas.schema import ResultFile
 from persona_atlas.site.figures import inputs, theme
+from persona_atlas.site.figures.datasets import dataset
 from persona_atlas.site.figures.empty import no_data
 
 MAX_CELLS_PER_SIDE = 50
@@ -73,7 +74,7 @@ def cosine_matrix(result: ResultFile, name: str, *, stem: str, layer_key: str) -
     side = min(theme.WIDTH, max(240, 8 * len({r["row"] for r in rows})))
     axis = alt.Axis(labels=block == 1 and n <= 40, ticks=False, labelFontSize=9)
     return (
-        alt.Chart(theme.dataset(rows))
+        alt.Chart(dataset(rows))
         .mark_rect()
         .encode(
             x=alt.X("col:N", sort=alt.SortField("j"), title="persona", axis=axis),

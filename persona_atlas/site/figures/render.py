@@ -22,6 +22,7 @@ import altair as alt
 from persona_atlas.errors import InputFileError
 from persona_atlas.files import atomic_write_bytes, loads_json, sha256_bytes
 from persona_atlas.site.figures import theme
+from persona_atlas.site.figures.datasets import datasets_for
 
 SUFFIXES = (".vl.json", ".svg", ".png")
 PNG_SCALE = 1.5
@@ -38,7 +39,7 @@ def to_spec(chart: alt.TopLevelMixin) -> dict[str, Any]:
     spec = chart.configure(**theme.config()).to_dict(validate=True)
     names = sorted(set(_data_names(spec)))
     if names:
-        spec["datasets"] = {**spec.get("datasets", {}), **theme.datasets_for(names)}
+        spec["datasets"] = {**spec.get("datasets", {}), **datasets_for(names)}
     return spec
 
 

@@ -14,6 +14,7 @@ import numpy as np
 
 from persona_atlas.schema import ResultFile
 from persona_atlas.site.figures import inputs, theme
+from persona_atlas.site.figures.datasets import dataset
 from persona_atlas.site.figures.empty import no_data
 
 OLS_TITLE = "Ordinary least squares fit with 95% prediction interval"
@@ -45,7 +46,7 @@ def ols_scatter(result: ResultFile, name: str) -> alt.TopLevelMixin:
         note += f"; R² = {r2:.3f}"
     x = alt.X("x:Q", title=x_title, scale=alt.Scale(zero=False))
     y = alt.Y("y:Q", title=y_title, scale=alt.Scale(zero=False))
-    fit_chart = alt.Chart(theme.dataset(fit))
+    fit_chart = alt.Chart(dataset(fit))
     band = fit_chart.mark_area(color=theme.PALETTE[0], opacity=0.15).encode(
         x=alt.X("x:Q", title=x_title), y=alt.Y("pi_low:Q", title=y_title), y2="pi_high:Q"
     )
@@ -56,13 +57,13 @@ def ols_scatter(result: ResultFile, name: str) -> alt.TopLevelMixin:
                                      alt.Tooltip("pi_high:Q", format=".3g")]
     )  # fmt: skip
     dots = (
-        alt.Chart(theme.dataset(points))
+        alt.Chart(dataset(points))
         .mark_circle(size=45, color=theme.PALETTE[5], opacity=0.85)
         .encode(x=x, y=y, tooltip=["label:N", alt.Tooltip("x:Q", format=".4g"),
                                    alt.Tooltip("y:Q", format=".4g")])
     )  # fmt: skip
     labels = (
-        alt.Chart(theme.dataset(labelled))
+        alt.Chart(dataset(labelled))
         .mark_text(align="left", dx=5, dy=-5, fontSize=10, color=theme.TEXT_COLOUR)
         .encode(x="x:Q", y="y:Q", text="label:N")
     )
@@ -107,7 +108,7 @@ def rsa_scatter(result: ResultFile, name: str) -> alt.TopLevelMixin:
     y = alt.Y("dist_y:Q", title=y_title, scale=alt.Scale(zero=False))
     if len(rows) <= RSA_POINTS_UP_TO:
         cloud = (
-            alt.Chart(theme.dataset(rows))
+            alt.Chart(dataset(rows))
             .mark_circle(size=14, opacity=0.45, color=theme.PALETTE[0])
             .encode(x=x, y=y, tooltip=["pair:N", alt.Tooltip("dist_x:Q", format=".4f"),
                                        alt.Tooltip("dist_y:Q", format=".4f"),
@@ -116,7 +117,7 @@ def rsa_scatter(result: ResultFile, name: str) -> alt.TopLevelMixin:
     else:
         cloud = _density(rows, x_title, y_title)
         note += f"; other pairs shown as a {RSA_BINS}×{RSA_BINS} count grid (binned in Python)"
-    marked = alt.Chart(theme.dataset(top))
+    marked = alt.Chart(dataset(top))
     hits = marked.mark_circle(size=50, color=theme.PALETTE[5]).encode(
         x="dist_x:Q", y="dist_y:Q", tooltip=["pair:N", alt.Tooltip("decoupling:Q", format=".3f")]
     )
@@ -140,7 +141,7 @@ def _density(rows: list[dict[str, Any]], x_title: str, y_title: str) -> alt.Char
         for i, j in zip(*np.nonzero(counts), strict=True)
     ]  # fmt: skip
     return (
-        alt.Chart(theme.dataset(cells))
+        alt.Chart(dataset(cells))
         .mark_rect()
         .encode(
             x=alt.X("x0:Q", title=x_title, scale=alt.Scale(zero=False)),

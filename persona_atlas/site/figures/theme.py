@@ -7,12 +7,11 @@ pass thresholds in the PASS colour and kill thresholds in the KILL colour.
 
 from __future__ import annotations
 
-import hashlib
-import json
-from collections import OrderedDict
 from typing import Any
 
 import altair as alt
+
+from persona_atlas.site.figures.datasets import dataset
 
 # Okabe & Ito (2008), "Color Universal Design"; black left out (used for text).
 PALETTE = [
@@ -75,25 +74,22 @@ def verdict_scale(labels: dict[str, str] | None = None) -> alt.Scale:
     return alt.Scale(domain=domain, range=[VERDICT_COLOURS[v] for v in VERDICTS])
 
 
-def threshold_rows(
-    pass_value: float | None, kill_value: float | None, **extra: Any
-) -> list[dict[str, Any]]:
+def threshold_rows(pass_value: float | None, kill_value: float | None) -> list[dict[str, Any]]:
     """Rows for :func:`threshold_rules`: one per threshold that is set."""
     rows = []
     for kind, value in (("pass", pass_value), ("kill", kill_value)):
         if value is not None:
-            rows.append({"threshold": f"{kind} {value:g}", "kind": kind, "value": value, **extra})
+            rows.append({"threshold": f"{kind} {value:g}", "kind": kind, "value": value})
     return rows
 
 
-def threshold_rules(rows: list[dict[str, Any]], *, axis: str = "y") -> alt.Chart:
-    """Dashed rules at the pass (green) and kill (vermillion) thresholds."""
-    channel = alt.Y if axis == "y" else alt.X
+def threshold_rules(rows: list[dict[str, Any]]) -> alt.Chart:
+    """Dashed horizontal rules at the pass (green) and kill (vermillion) thresholds."""
     return (
         alt.Chart(dataset(rows))
         .mark_rule(strokeDash=THRESHOLD_DASH, strokeWidth=THRESHOLD_WIDTH)
         .encode(
-            channel("value:Q"),
+            alt.Y("value:Q"),
             color=alt.Color(
                 "kind:N",
                 scale=alt.Scale(
@@ -113,33 +109,3 @@ def title(text: str, subtitle: str | list[str] | None = None) -> alt.TitleParams
             text, subtitle=subtitle, subtitleColor=NOTE_COLOUR, subtitleFontSize=11
         )
     return alt.TitleParams(text)
-
-
-def dataset(rows: list[dict[str, Any]]) -> alt.NamedData:
-    """Data for a chart, by reference: the rows go into the spec's top-level ``datasets``
-    when it is rendered (see :func:`persona_atlas.site.figures.render.to_spec`).
-
-    Altair deep-copies and validates inline rows each time a chart is layered or
-    concatenated, which dominated build time at #218 scale; a named reference costs nothing,
-    and identical rows shared by several panels are stored once.
-    """
-    text = json.dumps(rows, sort_keys=True, separators=(",", ":"), allow_nan=False)
-    name = "data-" + hashlib.sha256(text.encode()).hexdigest()[:20]
-    _DATASETS[name] = rows
-    _DATASETS.move_to_end(name)
-    while len(_DATASETS) > _DATASETS_KEPT:
-        _DATASETS.popitem(last=False)
-    return alt.NamedData(name=name)
-
-
-def datasets_for(names: list[str]) -> dict[str, list[dict[str, Any]]]:
-    """Rows behind the given :func:`dataset` names."""
-    missing = [n for n in names if n not in _DATASETS]
-    if missing:
-        raise KeyError(f"dataset(s) {missing} not built in this process; rebuild the chart")
-    return {n: _DATASETS[n] for n in names}
-
-
-# Rows of recently built charts, by name; bounded so a long process does not grow.
-_DATASETS: OrderedDict[str, list[dict[str, Any]]] = OrderedDict()
-_DATASETS_KEPT = 512

@@ -8,6 +8,7 @@ import altair as alt
 
 from persona_atlas.schema import ResultFile
 from persona_atlas.site.figures import inputs, theme
+from persona_atlas.site.figures.datasets import dataset
 from persona_atlas.site.figures.empty import no_data
 
 TITLE = "Verdict per recipe pair and layer"
@@ -37,7 +38,7 @@ def verdict_partition(result: ResultFile, name: str) -> alt.TopLevelMixin:
     ]
     width = max(theme.WIDTH, 16 * len(layers))
     return (
-        alt.Chart(theme.dataset(rows))
+        alt.Chart(dataset(rows))
         .mark_rect(stroke="white", strokeWidth=0.5)
         .encode(
             x=alt.X("layer:O", sort=layers, title="layer (output of decoder block L)"),
