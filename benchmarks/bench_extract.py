@@ -38,7 +38,7 @@ def inputs(n_personas: int, n_questions: int) -> tuple[dict[str, str], list[str]
     return dict(list(personas.items())[:n_personas]), questions[:n_questions]
 
 
-def run_ours(work: Path, personas: dict, questions: list, max_new: int) -> dict:
+def run_ours(work: Path, personas: dict, questions: list, max_new: int, threads: int) -> dict:
     from persona_atlas.extract.runner import run_extract
     from persona_atlas.extract.store import load_centroids
 
@@ -53,6 +53,7 @@ def run_ours(work: Path, personas: dict, questions: list, max_new: int) -> dict:
         "batch_token_budget": 4096,
         "generation": {"max_new_tokens": max_new, "backend": "hf"},
         "out_dir": str(work / "ours"),
+        "cpu_threads": threads,
     }
     (work / "x.yaml").write_text(yaml.safe_dump({"issue": 5, "title": "b", "extract": section}))
     t0 = time.perf_counter()
@@ -66,7 +67,7 @@ def run_ours(work: Path, personas: dict, questions: list, max_new: int) -> dict:
     return {"seconds": seconds, "timings": run.timings, "centroids": out}
 
 
-def run_baseline(personas: dict, questions: list, max_new: int) -> dict:
+def run_baseline(personas: dict, questions: list, max_new: int, threads: int) -> dict:
     """The original style: one prompt at a time, every hidden state, one pass per recipe."""
     import torch
 
@@ -74,7 +75,7 @@ def run_baseline(personas: dict, questions: list, max_new: int) -> dict:
     from persona_atlas.extract.models import load_model
 
     t0 = time.perf_counter()
-    lm = load_model(MODEL)
+    lm = load_model(MODEL, cpu_threads=threads)
     tok, model = lm.tokenizer, lm.model
     im_end = tok.convert_tokens_to_ids("<|im_end|>")
 
@@ -111,15 +112,15 @@ def run_baseline(personas: dict, questions: list, max_new: int) -> dict:
     return {"seconds": time.perf_counter() - t0, "centroids": cents}
 
 
-def child(which: str, n_personas: int, n_questions: int, max_new: int, out: Path) -> None:
+def child(which: str, n_personas: int, n_questions: int, max_new: int, threads: int, out: Path):
     from persona_atlas.extract.store import serialize
 
     personas, questions = inputs(n_personas, n_questions)
     with tempfile.TemporaryDirectory() as tmp:
         if which == "ours":
-            res = run_ours(Path(tmp), personas, questions, max_new)
+            res = run_ours(Path(tmp), personas, questions, max_new, threads)
         else:
-            res = run_baseline(personas, questions, max_new)
+            res = run_baseline(personas, questions, max_new, threads)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB → MiB
     out.with_suffix(".safetensors").write_bytes(serialize(res.pop("centroids"), {}))
     out.write_text(json.dumps({**res, "peak_rss_mib": peak}))
@@ -128,7 +129,7 @@ def child(which: str, n_personas: int, n_questions: int, max_new: int, out: Path
 def spawn(which: str, args: argparse.Namespace, out: Path) -> dict:
     cmd = [sys.executable, __file__, "--child", which, "--personas", str(args.personas)]
     cmd += ["--questions", str(args.questions), "--max-new-tokens", str(args.max_new_tokens)]
-    cmd += ["--out", str(out)]
+    cmd += ["--threads", str(args.threads), "--out", str(out)]
     subprocess.run(cmd, check=True, stderr=subprocess.DEVNULL)
     from safetensors.numpy import load_file
 
@@ -143,13 +144,18 @@ def main() -> None:
     ap.add_argument("--personas", type=int, default=20)
     ap.add_argument("--questions", type=int, default=20)
     ap.add_argument("--max-new-tokens", type=int, default=32)
+    ap.add_argument(
+        "--threads", type=int, default=2, help="torch CPU threads, both sides (default 2)"
+    )
     ap.add_argument("--child", choices=["ours", "baseline"], help=argparse.SUPPRESS)
     ap.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.quick:
         args.personas, args.questions = 5, 5
     if args.child:
-        child(args.child, args.personas, args.questions, args.max_new_tokens, args.out)
+        child(
+            args.child, args.personas, args.questions, args.max_new_tokens, args.threads, args.out
+        )
         return
     # make sure the GGUF → safetensors conversion is cached before anything is timed
     from persona_atlas.extract.models import converted_folder
@@ -158,7 +164,7 @@ def main() -> None:
     print(
         f"bench_extract: SmolLM2-135M-Instruct, CPU fp32, {args.personas} personas x "
         f"{args.questions} questions, {len(RECIPES)} recipes, layers {LAYERS}, "
-        f"max_new_tokens {args.max_new_tokens}"
+        f"max_new_tokens {args.max_new_tokens}, {args.threads} torch thread(s)"
     )
     with tempfile.TemporaryDirectory() as tmp:
         ours = spawn("ours", args, Path(tmp) / "ours.json")

@@ -69,6 +69,9 @@ class ExtractConfig(_Section):
     """Where forward batches are padded; positions and masks are explicit either way."""
     device: str = "auto"
     """``auto`` (``cuda`` when available, else ``cpu``), or a torch device string."""
+    cpu_threads: int | None = Field(None, ge=1)
+    """Torch intra-op threads on CPU; null keeps torch's default (one per core). 1 is much
+    faster on a machine shared with other busy processes."""
     generation: GenerationConfig = Field(default_factory=GenerationConfig)
     """Settings for recipe B's responses."""
     seed: int = 0

@@ -135,9 +135,13 @@ def resolve_device(spec: str) -> Any:
     return torch.device(spec)
 
 
-def load_model(spec: str, *, dtype: str = "float32", device: str = "auto") -> LoadedModel:
+def load_model(
+    spec: str, *, dtype: str = "float32", device: str = "auto", cpu_threads: int | None = None
+) -> LoadedModel:
     """Load a named local model, a local folder, or a hub id from the local cache."""
     torch = require("torch")
+    if cpu_threads is not None:
+        torch.set_num_threads(cpu_threads)
     transformers = require("transformers")
     weights_sha: str | None
     if spec in LOCAL_MODELS:

@@ -105,7 +105,7 @@ def run_extract(
                 print(f"atlas extract: recomputing persona {names[i]!r}: {why}", file=sys.stderr)
             todo.append(i)
     with clock("load"):
-        lm = load_model(cfg.model, dtype=cfg.dtype, device=cfg.device)
+        lm = load_model(cfg.model, dtype=cfg.dtype, device=cfg.device, cpu_threads=cfg.cpu_threads)
         tinfo = inspect_template(lm.tokenizer, need_close=bool({"C2", "C3"} & set(cfg.recipes)))
         capture = Capture(lm.model, lm.blocks, cfg.layers)
         wants_b = needs_responses(cfg.recipes)

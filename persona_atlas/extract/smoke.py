@@ -64,7 +64,7 @@ def run_smoke(config_path: str | Path, *, n_personas: int = 3, n_questions: int 
     path = Path(config_path)
     cfg = extract_section(load_config(path), path)
     inputs = load_inputs(cfg.personas, cfg.questions)
-    lm = load_model(cfg.model, dtype="float32", device=cfg.device)
+    lm = load_model(cfg.model, dtype="float32", device=cfg.device, cpu_threads=cfg.cpu_threads)
     capture = Capture(lm.model, lm.blocks, cfg.layers)
     gen = None
     if needs_responses(cfg.recipes):
