@@ -10,7 +10,7 @@
   :func:`embed_html` produced and embeds its spec; re-runs on MkDocs-Material's instant
   navigation (``document$``) when present.
 
-Without JavaScript, or if embedding fails, the static SVG stays in place.
+Without JavaScript the static SVG shows (``<noscript>``); if embedding fails, the loader shows it.
 """
 
 from __future__ import annotations
@@ -104,21 +104,24 @@ def embed_html(
 ) -> str:
     """The ``<figure>`` a page uses for one figure.
 
-    The static SVG is shown as an ``<img>`` (the no-JavaScript view and the fallback);
-    ``atlas-figures.js`` replaces it with the interactive Vega-Embed view (tooltips, export
-    menu). The spec is fetched from ``spec_path_relative``, or read from an inline
-    ``<script type="application/json">`` when ``spec`` is given (pages opened from disk,
-    where browsers refuse to fetch local files). One HTML block without blank lines, so it
-    can sit in Markdown as-is.
+    ``atlas-figures.js`` draws the interactive Vega-Embed view (tooltips, export menu) into
+    it. The static SVG sits in ``<noscript>``, so readers without JavaScript see it and
+    readers with JavaScript never download it; if embedding fails, the loader puts the SVG
+    in place instead (``data-svg``). The spec is fetched from ``spec_path_relative``, or
+    read from an inline ``<script type="application/json">`` when ``spec`` is given (pages
+    opened from disk, where browsers refuse to fetch local files). One HTML block without
+    blank lines, so it can sit in Markdown as-is.
     """
     e = html.escape
-    fig_id = f"fig-{name}"
+    img = (
+        f'<img class="atlas-figure-static" src="{e(svg_path_relative)}" alt="{e(caption)}" '
+        'style="max-width:100%;height:auto">'
+    )
     parts = [
-        f'<figure class="atlas-figure" id="{e(fig_id)}" data-figure="{e(name)}" '
-        f'data-vl-spec="{e(spec_path_relative)}">',
+        f'<figure class="atlas-figure" id="fig-{e(name)}" data-figure="{e(name)}" '
+        f'data-vl-spec="{e(spec_path_relative)}" data-svg="{e(svg_path_relative)}">',
         '<div class="atlas-figure-view"></div>',
-        f'<img class="atlas-figure-static" src="{e(svg_path_relative)}" '
-        f'alt="{e(caption)}" loading="lazy" style="max-width:100%;height:auto">',
+        f"<noscript>{img}</noscript>",
     ]
     if spec is not None:
         inline = json.dumps(spec, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
@@ -144,19 +147,30 @@ LOADER_JS = """\
     var inline = fig.querySelector("script.atlas-figure-spec");
     return inline ? JSON.parse(inline.textContent) : fig.getAttribute("data-vl-spec");
   }
+  function showStatic(fig, view) {
+    var img = document.createElement("img");
+    img.className = "atlas-figure-static";
+    img.src = fig.getAttribute("data-svg");
+    img.alt = (fig.querySelector("figcaption") || {}).textContent || "";
+    img.style.maxWidth = "100%";
+    view.replaceChildren(img);
+  }
   function embedAll() {
-    if (typeof window.vegaEmbed !== "function") return;
     var figs = document.querySelectorAll("figure.atlas-figure:not([data-embedded])");
     Array.prototype.forEach.call(figs, function (fig) {
       var view = fig.querySelector(".atlas-figure-view");
-      var still = fig.querySelector(".atlas-figure-static");
+      if (typeof window.vegaEmbed !== "function") {
+        fig.setAttribute("data-embedded", "failed");
+        showStatic(fig, view);
+        return;
+      }
       fig.setAttribute("data-embedded", "pending");
       window.vegaEmbed(view, specOf(fig), OPTIONS).then(function () {
         fig.setAttribute("data-embedded", "yes");
-        if (still) still.hidden = true;
       }).catch(function (err) {
         fig.setAttribute("data-embedded", "failed");
-        console.warn("atlas figure " + fig.id + ": static SVG kept:", err);
+        showStatic(fig, view);
+        console.warn("atlas figure " + fig.id + ": showing the static SVG:", err);
       });
     });
   }

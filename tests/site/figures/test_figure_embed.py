@@ -33,7 +33,8 @@ def test_embed_html_snippet() -> None:
     html = embed_html("verdict_partition", "figures/v.vl.json", "figures/v.svg", 'KILL <419> & "1"')
     assert html.startswith('<figure class="atlas-figure" id="fig-verdict_partition"')
     assert 'data-vl-spec="figures/v.vl.json"' in html
-    assert '<img class="atlas-figure-static" src="figures/v.svg"' in html
+    assert '<noscript><img class="atlas-figure-static" src="figures/v.svg"' in html
+    assert 'data-svg="figures/v.svg"' in html
     assert "<figcaption>KILL &lt;419&gt; &amp; &quot;1&quot;</figcaption>" in html
     assert "\n\n" not in html  # one Markdown HTML block
 
@@ -100,6 +101,8 @@ def served(tmp_path: Path, stored_doc: dict[str, Any]) -> Iterator[tuple[str, Pa
     tags = "".join(f'<script src="{s}"></script>' for s in scripts)
     page = f"<!doctype html><html><head><meta charset='utf-8'><link rel='icon' href='data:,'></head><body>{''.join(body)}{tags}</body></html>"
     (tmp_path / "index.html").write_text(page)
+    broken = embed_html("broken", f"{fig}/missing.vl.json", f"{fig}/per_persona_cos.svg", "B.")
+    (tmp_path / "broken.html").write_text(page.replace("".join(body), broken))
     handler = functools.partial(QuietHandler, directory=str(tmp_path))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -156,6 +159,26 @@ def test_browser_draws_the_figures(served: tuple[str, Path]) -> None:
         finally:
             browser.close()
     assert problems == []
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_browser_shows_the_svg_when_embedding_fails(served: tuple[str, Path]) -> None:
+    chromium_or_skip()
+    from playwright.sync_api import sync_playwright
+
+    url, _ = served
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+        try:
+            page = browser.new_page()
+            page.goto(url.replace("index.html", "broken.html"))
+            page.wait_for_selector("figure.atlas-figure[data-embedded=failed]", timeout=30_000)
+            still = page.locator("#fig-broken .atlas-figure-view img.atlas-figure-static")
+            still.wait_for(state="visible")
+            assert page.evaluate("document.querySelector('#fig-broken img').naturalWidth") > 200
+        finally:
+            browser.close()
 
 
 @pytest.mark.slow
