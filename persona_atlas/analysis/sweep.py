@@ -2,31 +2,50 @@
 
 Layer-major: at each layer every recipe is normalised and its cosine matrices built once
 (``CentroidView``), then all pairs read them; the Mantel nulls of all cells at a layer come
-from one batched gather against the same seeded permutations (``PermutationPlan``). The
-per-question spread is streamed from the per-question arrays before the sweep.
+from one batched gather against the same seeded permutations (``PermutationPlan``). Layers
+are independent and run in a small process pool for big sweeps (``layer_worker``). The
+per-question spread is streamed from the per-question arrays before the sweep; verdicts and
+the spread correlation are filled in here as layer results arrive.
 """
 
 from __future__ import annotations
 
+import os
 from itertools import combinations
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
 from persona_atlas.analysis import metrics as m
 from persona_atlas.analysis.centroid_store import CentroidStore
 from persona_atlas.analysis.comparison import AnalysisOutput, comparison_output
-from persona_atlas.analysis.permutation import PermutationPlan, permutation_p
+from persona_atlas.analysis.layer_worker import _STATE, LayerJob, run_layers
 from persona_atlas.analysis.spread import QuestionSpread, question_spread
 from persona_atlas.analysis.verdicts import pair_label, verdict
 from persona_atlas.config import RECIPES, AnalysisConfig, PairConfig
 from persona_atlas.errors import ConfigError, InputFileError
 from persona_atlas.schema import Scalar, Table
 
-#: Permutation chunk: 16 × 37,675 gathered rows of 32 bytes ≈ 19 MB stays cache-friendly.
-CHUNK = 16
+CELL_METRIC_COLUMNS = (
+    "cos_min", "cos_p5", "cos_mean", "cos_max", "raw_pearson", "raw_spearman", "mc_r",
+    "spread_spearman", "mantel_p",
+)  # fmt: skip
+#: Below this many centroid values (P × H × recipes × layers) a pool never pays off.
+POOL_THRESHOLD = 20_000_000
+#: Peak RSS (KiB) per process of the last sweep, for benchmarks.
+peaks: dict[int, int] = {}
+
+
+def worker_count(n_layers: int, work: int) -> int:
+    """Processes for the layer loop: 1 (in-process) unless ``ATLAS_WORKERS`` asks for more
+    and the sweep is big enough to pay for spawning them."""
+    wanted = int(os.environ.get("ATLAS_WORKERS") or 1)
+    if wanted <= 1 or work < POOL_THRESHOLD or n_layers < 2:
+        return 1
+    return min(wanted, n_layers)
 
 
 def selected_metrics(names: list[str] | None) -> list[str]:
@@ -97,65 +116,54 @@ def run(config: AnalysisConfig, *, progress: bool = False) -> AnalysisOutput:
         raise InputFileError(f"{config.centroids}: {n} personas; matrix metrics need at least 3")
 
     spreads = _spreads(store, needed, progress) if "spread_spearman" in chosen else {}
-    use_mantel = "mantel_p" in chosen and config.mantel_permutations > 0
-    moving = sorted({p.y for p in pairs}, key=needed.index)
-    fixed = sorted({p.x for p in pairs}, key=needed.index)
-    plan = (
-        PermutationPlan(n, config.mantel_permutations, seed=config.seed, chunk=CHUNK, cache=True)
-        if use_mantel
-        else None
+    job = LayerJob(
+        out_dir=str(store.out_dir),
+        recipes=tuple(needed),
+        pairs=tuple((p.x, p.y) for p in pairs),
+        chosen=tuple(chosen),
+        permutations=config.mantel_permutations,
+        seed=config.seed,
+        mantel_method=config.mantel_method,
     )
-    mc_key = "mc_rank_z" if config.mantel_method == "spearman" else "mc_z"
+    _STATE[("store", job.out_dir, job.recipes)] = store  # the in-process path reuses it
+    n_layers = len(store.layers)
+    work = n * store.recipes[needed[0]].hidden * len(needed) * n_layers
+    workers = worker_count(n_layers, work)
 
     cells: list[dict[str, Any]] = []
     per_persona: list[list[Scalar]] = []
     noise: list[list[Scalar]] = []
-    for li, layer in enumerate(tqdm(store.layers, desc="layers", disable=not progress)):
-
-        def view(recipe: str, tensor: str, li: int = li, layer: int = layer) -> m.CentroidView:
-            where = f"{store.recipes[recipe].path}: recipe {recipe}, {tensor}, layer {layer}"
-            return m.CentroidView(store.layer(recipe, tensor, li), where, personas)
-
-        views = {r: view(r, "centroid") for r in needed}
-        null = None
-        if plan is not None:
-            mov = np.stack([getattr(views[r], mc_key) for r in moving], axis=1)  # [n_pairs, km]
-            fix = np.stack([getattr(views[r], mc_key) for r in fixed], axis=1)  # [n_pairs, kf]
-            null = plan.null(mov, fix, threads=2)  # [B, kf, km]
-        for pair in pairs:
-            vx, vy = views[pair.x], views[pair.y]
+    try:
+        # One BLAS thread: the gathers dominate and are single-threaded anyway, multi-threaded
+        # OpenBLAS collapses on a busy machine, and results do not depend on the core count.
+        with threadpool_limits(1):
+            layers = run_layers(job, n_layers, workers)
+            results = list(tqdm(layers, total=n_layers, desc="layers", disable=not progress))
+    finally:
+        _STATE.clear()  # drop the cached permutation indices (≈ 300 MB at #218 scale)
+    for res in results:
+        peaks[res.pid] = max(peaks.get(res.pid, 0), res.peak_rss_kb)
+        noise += res.noise
+        vectors = iter(res.vectors)
+        for pair, metrics in zip(pairs, res.cells, strict=True):
             cell: dict[str, Any] = {
                 "pair": pair_label(pair.x, pair.y), "x": pair.x, "y": pair.y,
-                "category": pair.category, "layer": layer, "_why": {},
+                "category": pair.category, "layer": res.layer, "_why": {},
+                **dict.fromkeys(CELL_METRIC_COLUMNS), **metrics,
             }  # fmt: skip
-            for name in chosen:
-                metric = m.METRICS[name]
-                if name == "per_persona_cos":
-                    vec = m.per_persona_cos(vx, vy)
-                    cell.update(m.cos_summary(vec))
-                    label = cell["pair"]
-                    per_persona += [[label, layer, p, float(c)] for p, c in zip(personas, vec)]
-                elif metric.compute is not None:
-                    cell.update(metric.compute(vx, vy))
-            if null is not None:
-                obs = m.correlation(getattr(vx, mc_key), getattr(vy, mc_key))
-                dist = null[:, fixed.index(pair.x), moving.index(pair.y)]
-                cell["mantel_p"] = float(permutation_p(obs, dist))
+            if "per_persona_cos" in chosen:
+                vec = next(vectors)
+                per_persona += [
+                    [cell["pair"], res.layer, p, float(c)] for p, c in zip(personas, vec)
+                ]
             if "spread_spearman" in chosen:
-                got = _spread_spearman(spreads, pair.x, pair.y, layer)
+                got = _spread_spearman(spreads, pair.x, pair.y, res.layer)
                 if isinstance(got, str):
                     cell["_why"]["spread_spearman"] = got
                 else:
                     cell["spread_spearman"] = got
-            for column in ("cos_min", "cos_p5", "cos_mean", "cos_max", "raw_pearson",
-                           "raw_spearman", "mc_r", "spread_spearman", "mantel_p"):  # fmt: skip
-                cell.setdefault(column, None)
             cell["verdict"] = verdict(cell["cos_min"], cell["mc_r"], config.thresholds)
             cells.append(cell)
-        if "noise_floor" in chosen:
-            for r in needed:
-                nf = m.noise_floor(view(r, "half_a"), view(r, "half_b"))
-                noise.append([r, layer, nf["cos_min"], nf["cos_p5"], nf["cos_mean"], nf["mc_r"]])
     return _assemble(config, store, chosen, cells, per_persona, noise, spreads)
 
 
