@@ -23,7 +23,7 @@ from persona_atlas.analysis.result_writer import (
     project_root,
     write_result,
 )
-from persona_atlas.config import AnalysisConfig, load_config
+from persona_atlas.config import AnalysisConfig, load_config, yaml_line
 from persona_atlas.errors import ConfigError, InputFileError
 from persona_atlas.schema import ResultFile, load_result
 
@@ -47,6 +47,12 @@ def get_analysis(name: str) -> AnalysisFn:
     return fn
 
 
+def metric_names() -> list[str]:
+    from persona_atlas.analysis.metrics import METRICS
+
+    return list(METRICS)
+
+
 @dataclass
 class Planned:
     """An analysis ready to run: where its result goes and everything it needs."""
@@ -61,6 +67,17 @@ def plan_experiment(config_path: str | Path) -> Planned:
     """Resolve an experiment YAML into a runnable analysis (centroids default to out_dir)."""
     exp = load_config(config_path)
     analysis = exp.analysis
+    unknown = [n for n in analysis.metrics or [] if n not in metric_names()]
+    if unknown:
+        import yaml
+
+        where = analysis.metrics.index(unknown[0]) if analysis.metrics else 0
+        node = yaml.compose(Path(config_path).read_text(encoding="utf-8"))
+        line = yaml_line(node, ("analysis", "metrics", where))
+        raise ConfigError(
+            f"{config_path}:{line}: analysis.metrics: unknown metric {unknown[0]!r}",
+            hint=f"registered metrics: {', '.join(metric_names())}",
+        )
     if analysis.centroids is None and exp.extract is not None:
         analysis = analysis.model_copy(update={"centroids": exp.extract.out_dir})
     root = project_root()

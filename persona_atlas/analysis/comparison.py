@@ -79,6 +79,7 @@ def comparison_output(
             ),
             "verdict_counts": by_verdict,
             "verdict_by_pair": v.verdict_by_pair(con),
+            "verdict_grid": v.verdict_grid(con),
             **(tables or {}),
         }
         ranges = v.ranges(con)

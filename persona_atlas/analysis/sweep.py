@@ -3,7 +3,7 @@
 Layer-major: at each layer every recipe is normalised and its cosine matrices built once
 (``CentroidView``), then all pairs read them; the Mantel nulls of all cells at a layer come
 from one batched gather against the same seeded permutations (``PermutationPlan``). Layers
-are independent and run in a small process pool for big sweeps (``layer_worker``). The
+are independent (``layer_worker``): in-process by default, in a process pool on request. The
 per-question spread is streamed from the per-question arrays before the sweep; verdicts and
 the spread correlation are filled in here as layer results arrive.
 """
@@ -35,8 +35,6 @@ CELL_METRIC_COLUMNS = (
 )  # fmt: skip
 #: Below this many centroid values (P × H × recipes × layers) a pool never pays off.
 POOL_THRESHOLD = 20_000_000
-#: Peak RSS (KiB) per process of the last sweep, for benchmarks.
-peaks: dict[int, int] = {}
 
 
 def worker_count(n_layers: int, work: int) -> int:
@@ -142,7 +140,6 @@ def run(config: AnalysisConfig, *, progress: bool = False) -> AnalysisOutput:
     finally:
         _STATE.clear()  # drop the cached permutation indices (≈ 300 MB at #218 scale)
     for res in results:
-        peaks[res.pid] = max(peaks.get(res.pid, 0), res.peak_rss_kb)
         noise += res.noise
         vectors = iter(res.vectors)
         for pair, metrics in zip(pairs, res.cells, strict=True):

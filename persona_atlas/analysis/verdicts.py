@@ -110,6 +110,29 @@ def verdict_by_pair(con: duckdb.DuckDBPyConnection) -> Table:
     )
 
 
+def verdict_grid(con: duckdb.DuckDBPyConnection) -> Table:
+    """Pairs × layers: the verdict of every cell (the partition heatmap as a table)."""
+    layers = [
+        r[0] for r in con.execute("SELECT DISTINCT layer FROM cells ORDER BY layer").fetchall()
+    ]
+    rows = _rows(
+        con,
+        """
+        SELECT pair, category, list(verdict ORDER BY layer), list(layer ORDER BY layer)
+        FROM cells GROUP BY pair, category ORDER BY min(ord)
+        """,
+    )
+    grid = []
+    for pair, category, found, at in rows:
+        by_layer = dict(zip(at, found, strict=True))
+        grid.append([pair, category, *(by_layer.get(layer) for layer in layers)])
+    return Table(
+        columns=["pair", "category", *(f"layer_{layer}" for layer in layers)],
+        rows=grid,
+        description="Verdict of each recipe pair at each layer.",
+    )
+
+
 def ranges(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, float | None]]:
     """``{metric: {min, max}}`` over all cells (null when the metric is missing everywhere)."""
     select = ", ".join(f'min("{c}"), max("{c}")' for c in RANGE_COLUMNS)

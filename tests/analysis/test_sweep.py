@@ -112,6 +112,14 @@ def test_verdict_tables_are_consistent(result):
     assert result.metrics["ranges"]["cos_min"] == {"min": min(cos_min), "max": max(cos_min)}
     assert result.metrics["n_matrix_pairs"] == 45
     assert result.metrics["pairs"]["A__C1"]["pair"] == "A vs C1"
+    grid = result.tables["verdict_grid"]
+    assert grid.columns == ["pair", "category", "layer_0", "layer_2", "layer_5"]
+    cells = result.tables["cells"].records()
+    assert grid.rows[1] == [
+        "A vs C1",
+        "other",
+        *(c["verdict"] for c in cells if c["pair"] == "A vs C1"),
+    ]
 
 
 def test_metric_subset_leaves_explained_nulls(extraction):
@@ -130,9 +138,21 @@ def test_metric_subset_leaves_explained_nulls(extraction):
     )
 
 
-def test_unknown_metric_is_a_config_error(extraction):
+def test_unknown_metric_is_a_config_error(extraction, tmp_path, monkeypatch, capsys):
     with pytest.raises(ConfigError, match="unknown metric 'cos_median'"):
         sweep.run(AnalysisConfig(centroids=extraction, metrics=["cos_median"]))
+    from persona_atlas.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "exp.yaml").write_text(
+        f"issue: 3\ntitle: t\nanalysis:\n  centroids: {extraction}\n"
+        "  metrics:\n    - mc_r\n    - cos_median\n"
+    )
+    assert main(["analyze", "exp.yaml"]) == 2
+    err = capsys.readouterr().err
+    assert "exp.yaml:7: analysis.metrics: unknown metric 'cos_median'" in err
+    assert "registered metrics: per_persona_cos, raw_pearson" in err
+    assert not (tmp_path / "results").exists()
 
 
 def test_store_tables_and_zero_copy_views(extraction):
