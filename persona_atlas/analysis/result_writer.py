@@ -60,12 +60,21 @@ def params_of(config: AnalysisConfig) -> dict[str, Any]:
 
 
 def file_ref(path: str | Path, root: Path) -> FileRef:
+    """Hash and size of an input; ``location`` is ``git`` only for committed files (large
+    centroids usually live outside git and are recorded as ``external``)."""
     p = Path(path)
     if not p.is_absolute():
         p = root / p
     if not p.is_file():
         raise InputFileError(f"{path}: input file not found")
-    return FileRef(path=relative_to_root(p, root), sha256=sha256_file(p), bytes=p.stat().st_size)
+    rel = relative_to_root(p, root)
+    committed = not Path(rel).is_absolute() and gitinfo.last_commit_for(rel, cwd=root) is not None
+    return FileRef(
+        path=rel,
+        sha256=sha256_file(p),
+        bytes=p.stat().st_size,
+        location="git" if committed else "external",
+    )
 
 
 def build_result(

@@ -137,3 +137,23 @@ def test_unknown_analysis_and_missing_source(project: Path, capsys):
     (project / "exp.yaml").write_text(CONFIG.replace("  source: inputs/pilot.json\n", ""))
     assert main(["analyze", "exp.yaml"]) == 2
     assert "analysis.source" in capsys.readouterr().err
+
+
+def test_input_location_git_only_when_committed(project: Path, monkeypatch):
+    import subprocess
+
+    env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org",
+           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.org"}  # fmt: skip
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
+    assert main(["analyze", "exp.yaml"]) == 0  # not a git checkout: nothing is committed
+    assert load_result(project / "results/issue-7/result.json").provenance.inputs[0].location == (
+        "external"
+    )
+    subprocess.run(["git", "init", "-q"], cwd=project, check=True)
+    subprocess.run(["git", "add", "inputs/pilot.json"], cwd=project, check=True)
+    subprocess.run(["git", "commit", "-qm", "input"], cwd=project, check=True)
+    assert main(["analyze", "exp.yaml"]) == 0
+    result = load_result(project / "results/issue-7/result.json")
+    assert result.provenance.inputs[0].location == "git"
+    assert result.provenance.git.commit is not None and result.provenance.git.dirty is True
