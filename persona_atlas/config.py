@@ -48,6 +48,9 @@ class GenerationConfig(_Section):
     """Prompts per ``generate`` call on the transformers backend (vLLM schedules its own)."""
     vllm_gpu_memory_utilization: float = Field(0.45, gt=0, le=1)
     """Share of GPU memory vLLM may take; the rest holds the HF model used for capture."""
+    capture_during_generation: bool = True
+    """transformers backend: record the question recipes' hidden states during greedy
+    decoding (the KV-cached pass over prompt + response) instead of a second pass."""
 
 
 class ExtractConfig(_Section):

@@ -8,7 +8,7 @@ once is empty and is excluded from B, B* and B*_no_last alike.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 from persona_atlas.config import GenerationConfig
 from persona_atlas.extract.batching import pad
@@ -98,14 +98,25 @@ class VLLMGenerator:  # pragma: no cover - needs a GPU and vllm
         return [cut_at_stop(o.outputs[0].token_ids, self.stops) for o in outs]
 
 
-def make_generator(lm: LoadedModel, cfg: GenerationConfig, dtype: str, seed: int) -> Generator:
-    """``auto`` picks vLLM when it is installed and a GPU is present."""
+def make_generator(
+    lm: LoadedModel,
+    cfg: GenerationConfig,
+    dtype: str,
+    seed: int,
+    layers: Sequence[int] | None = None,
+) -> Any:
+    """``auto`` picks vLLM when it is installed and a GPU is present. With ``layers`` and
+    ``capture_during_generation``, the transformers backend also captures (``FusedHF``)."""
     torch = require("torch")
     backend = cfg.backend
     if backend == "auto":
         backend = "vllm" if available("vllm") and torch.cuda.is_available() else "hf"
     if backend == "vllm":
         return VLLMGenerator(lm, cfg, dtype, seed)
+    if layers is not None and cfg.capture_during_generation:
+        from persona_atlas.extract.fused import FusedHF
+
+        return FusedHF(lm, cfg, layers)
     return HFGenerator(lm, cfg)
 
 

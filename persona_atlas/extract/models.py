@@ -19,7 +19,6 @@ from typing import Any
 
 from persona_atlas.errors import AtlasError, ConfigError
 from persona_atlas.extract.deps import require
-from persona_atlas.files import sha256_file
 
 #: Named local models: name → (distribution, GGUF file name inside it).
 LOCAL_MODELS: dict[str, tuple[str, str]] = {
@@ -80,8 +79,11 @@ def converted_folder(name: str) -> tuple[Path, str]:
 
     Returns the folder and the GGUF's sha256 (recorded as the weights hash).
     """
+    from persona_atlas.extract.runinfo import weights_sha256
+
     gguf = locate_gguf(name)
-    digest = sha256_file(gguf)
+    digest = weights_sha256(name)
+    assert digest is not None
     folder = cache_root() / "models" / f"{name}-{digest[:12]}"
     if (folder / "source.json").exists():
         return folder, digest
@@ -143,19 +145,17 @@ def load_model(
     if cpu_threads is not None:
         torch.set_num_threads(cpu_threads)
     transformers = require("transformers")
-    weights_sha: str | None
     if spec in LOCAL_MODELS:
-        folder, weights_sha = converted_folder(spec)
-        path = str(folder)
+        path = str(converted_folder(spec)[0])
     elif Path(spec).expanduser().is_dir():
-        path, weights_sha = str(Path(spec).expanduser()), _folder_weights_sha(Path(spec))
+        path = str(Path(spec).expanduser())
     elif Path(spec).suffix or spec.count("/") != 1:
         raise ConfigError(
             f"extract.model: {spec!r} is neither a folder, a hub id (org/name), nor a named "
             f"local model ({', '.join(LOCAL_MODELS)})"
         )
     else:
-        path, weights_sha = spec, None
+        path = spec
     kw: dict[str, Any] = {"local_files_only": True}
     try:
         tokenizer = transformers.AutoTokenizer.from_pretrained(path, **kw)
@@ -173,12 +173,11 @@ def load_model(
     dev = resolve_device(device)
     model.to(dev).eval()
     revision = getattr(model.config, "_commit_hash", None)  # set when loaded from a hub cache
-    return LoadedModel(model, tokenizer, find_blocks(model), spec, path, weights_sha, revision, dev)
+    from persona_atlas.extract.runinfo import weights_sha256
+
+    weights = weights_sha256(spec)
+    return LoadedModel(model, tokenizer, find_blocks(model), spec, path, weights, revision, dev)
 
 
-def _folder_weights_sha(folder: Path) -> str | None:
-    """Hash of the weights index (sharded) or the single weights file."""
-    for name in ("model.safetensors.index.json", "model.safetensors"):
-        if (folder / name).exists():
-            return sha256_file(folder / name)
-    return None
+#: What identifies a folder's weights: the shard index when sharded, else the single file.
+WEIGHT_FILES = ("model.safetensors.index.json", "model.safetensors")

@@ -53,14 +53,29 @@ def utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+_HASHES: dict[tuple[str, int, int], str] = {}
+
+
+def _cached_sha(path: Path) -> str:
+    """sha256 of a file, remembered while its size and mtime stay the same (weights are big)."""
+    st = path.stat()
+    key = (str(path.resolve()), st.st_size, st.st_mtime_ns)
+    if key not in _HASHES:
+        _HASHES[key] = sha256_file(path)
+    return _HASHES[key]
+
+
 def weights_sha256(spec: str) -> str | None:
     """Hash of the weights a model spec names, computable without torch (None for hub ids)."""
     from persona_atlas.extract import models
 
     if spec in models.LOCAL_MODELS:
-        return sha256_file(models.locate_gguf(spec))
+        return _cached_sha(models.locate_gguf(spec))
     folder = Path(spec).expanduser()
-    return models._folder_weights_sha(folder) if folder.is_dir() else None
+    for name in models.WEIGHT_FILES:
+        if (folder / name).exists():
+            return _cached_sha(folder / name)
+    return None
 
 
 def seed_everything(seed: int) -> None:

@@ -79,7 +79,7 @@ def run_extract(
     from persona_atlas.extract.capture import Capture
     from persona_atlas.extract.generate import make_generator
     from persona_atlas.extract.models import load_model
-    from persona_atlas.extract.persona import extract_persona, generate_responses
+    from persona_atlas.extract.persona import run_persona
     from persona_atlas.extract.recipes import needs_responses
     from persona_atlas.extract.template import inspect_template
 
@@ -109,7 +109,9 @@ def run_extract(
         tinfo = inspect_template(lm.tokenizer, need_close=bool({"C2", "C3"} & set(cfg.recipes)))
         capture = Capture(lm.model, lm.blocks, cfg.layers)
         wants_b = needs_responses(cfg.recipes)
-        generator = make_generator(lm, cfg.generation, cfg.dtype, cfg.seed) if wants_b else None
+        generator = (
+            make_generator(lm, cfg.generation, cfg.dtype, cfg.seed, cfg.layers) if wants_b else None
+        )
     runinfo.seed_everything(cfg.seed)
     questions = inputs.questions
     failures: list[dict] = []
@@ -117,25 +119,17 @@ def run_extract(
         for i in todo:
             name = names[i]
             try:
-                responses = None
-                if generator is not None:
-                    with clock("generate"):
-                        responses = generate_responses(
-                            lm, generator, inputs.personas[name], list(questions.values())
-                        )
-                with clock("forward"):
-                    result = extract_persona(
-                        lm,
-                        capture,
-                        name=name,
-                        index=i,
-                        system=inputs.personas[name],
-                        questions=questions,
-                        recipes=cfg.recipes,
-                        budget=cfg.batch_token_budget,
-                        side=cfg.padding_side,
-                        responses=responses,
-                    )
+                result = run_persona(
+                    lm,
+                    capture,
+                    generator,
+                    cfg,
+                    name=name,
+                    index=i,
+                    system=inputs.personas[name],
+                    questions=questions,
+                    clock=clock,
+                )
                 with clock("write"):
                     fp = fingerprint(cfg, inputs, name)
                     write_part(parts_dir, result, fp, len(questions), cfg.per_question)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -55,44 +56,43 @@ def _cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def run_smoke(config_path: str | Path, *, n_personas: int = 3, n_questions: int = 4) -> SmokeReport:
+    """Configured path (batched, fused or not) vs separate one-sequence-at-a-time passes."""
     from persona_atlas.extract.capture import Capture
     from persona_atlas.extract.generate import make_generator
     from persona_atlas.extract.models import load_model
-    from persona_atlas.extract.persona import extract_persona, generate_responses
+    from persona_atlas.extract.persona import extract_persona, run_persona
     from persona_atlas.extract.recipes import needs_responses
+    from persona_atlas.extract.runinfo import Clock
 
     path = Path(config_path)
-    cfg = extract_section(load_config(path), path)
+    cfg = extract_section(load_config(path), path).model_copy(update={"dtype": "float32"})
     inputs = load_inputs(cfg.personas, cfg.questions)
     lm = load_model(cfg.model, dtype="float32", device=cfg.device, cpu_threads=cfg.cpu_threads)
     capture = Capture(lm.model, lm.blocks, cfg.layers)
     gen = None
     if needs_responses(cfg.recipes):
-        gen = make_generator(lm, cfg.generation, "float32", cfg.seed)
+        gen = make_generator(lm, cfg.generation, "float32", cfg.seed, cfg.layers)
     questions = dict(list(inputs.questions.items())[:n_questions])
     worst = {r: 1.0 for r in cfg.recipes}
     personas = list(inputs.personas.items())[:n_personas]
     for i, (name, system) in enumerate(personas):
-        responses = generate_responses(lm, gen, system, list(questions.values())) if gen else None
-        runs = [
-            extract_persona(
-                lm,
-                capture,
-                name=name,
-                index=i,
-                system=system,
-                questions=questions,
-                recipes=cfg.recipes,
-                budget=budget,
-                side=cfg.padding_side,
-                responses=responses,
-            )
-            for budget in (1, cfg.batch_token_budget)
-        ]
+        kw: dict[str, Any] = {"name": name, "index": i, "system": system, "questions": questions}
+        configured = run_persona(lm, capture, gen, cfg, clock=Clock(), **kw)
+        responses = [r["token_ids"] for r in configured.responses] if gen else None
+        single = extract_persona(
+            lm,
+            capture,
+            recipes=cfg.recipes,
+            budget=1,
+            side=cfg.padding_side,
+            responses=responses,
+            **kw,
+        )
         for r in cfg.recipes:
             a, b = (
                 centroid_stats(x.vectors[r], x.valid[r], r, len(questions))["centroid"]
-                for x in runs
+                for x in (single, configured)
             )
+            assert np.array_equal(single.valid[r], configured.valid[r]), r
             worst[r] = min(worst[r], float(_cosines(a, b).min()))
     return SmokeReport(worst, len(personas), len(questions))

@@ -33,7 +33,7 @@ def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def tiny_lm(tiny_model_dir: Path):
     from persona_atlas.extract.models import load_model
 
-    return load_model(str(tiny_model_dir))
+    return load_model(str(tiny_model_dir), cpu_threads=1)
 
 
 def write_experiment(folder: Path, model: str, *, personas=None, questions=None, **extract) -> Path:
@@ -49,6 +49,7 @@ def write_experiment(folder: Path, model: str, *, personas=None, questions=None,
         "batch_token_budget": 512,
         "generation": {"max_new_tokens": 8, "backend": "hf"},
         "out_dir": str(folder / "out"),
+        "cpu_threads": 1,  # tiny matmuls; and the test machine may be shared
         **extract,
     }
     path = folder / "experiment.yaml"

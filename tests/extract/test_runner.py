@@ -145,17 +145,30 @@ def test_changed_settings_invalidate_parts(experiment, tmp_path, capsys):
     assert err.count("made with different settings") == 3
 
 
-def test_empty_responses_are_excluded_from_b_family_alike(experiment, tmp_path, monkeypatch):
+@pytest.mark.parametrize("fused", [True, False])
+def test_empty_responses_are_excluded_from_b_family_alike(experiment, tmp_path, monkeypatch, fused):
+    from persona_atlas.extract import fused as fused_module
     from persona_atlas.extract import generate
 
-    real = generate.HFGenerator.generate
+    empty = (QUESTIONS[0], QUESTIONS[4])  # q0 (half a) and q4 (half b)
+    real_generate = generate.HFGenerator.generate
+    real_fused = fused_module.FusedHF._generate
 
     def some_empty(self, prompts):
-        out = real(self, prompts)
-        return [[] if i in (0, 4) else ids for i, ids in enumerate(out)]  # q0 (half a), q4
+        out = real_generate(self, prompts)
+        return [[] if i in (0, 4) else ids for i, ids in enumerate(out)]
+
+    def some_stop_at_once(self, prompts):
+        prefill, steps, new, offsets = real_fused(self, prompts)
+        for b, ids in enumerate(prompts):
+            if any(q in self.lm.tokenizer.decode(ids) for q in empty):
+                new[b] = [self.lm.tokenizer.eos_token_id, *new[b]]
+        return prefill, steps, new, offsets
 
     monkeypatch.setattr(generate.HFGenerator, "generate", some_empty)
-    cfg = experiment(per_question=True)
+    monkeypatch.setattr(fused_module.FusedHF, "_generate", some_stop_at_once)
+    generation = {"max_new_tokens": 8, "backend": "hf", "capture_during_generation": fused}
+    cfg = experiment(per_question=True, generation=generation)
     run = run_extract(cfg)
     assert run is not None and run.generation.empty_responses == 2 * len(PERSONAS)
     out = tmp_path / "out"
@@ -178,14 +191,14 @@ def test_failed_persona_is_recorded_and_the_rest_finish(experiment, tmp_path, mo
     from persona_atlas.errors import AtlasError
     from persona_atlas.extract import persona
 
-    real = persona.extract_persona
+    real = persona.run_persona
 
     def flaky(*args, **kw):
         if kw["name"] == "chef":
             raise RuntimeError("out of memory")
         return real(*args, **kw)
 
-    monkeypatch.setattr(persona, "extract_persona", flaky)
+    monkeypatch.setattr(persona, "run_persona", flaky)
     cfg = experiment()
     with pytest.raises(AtlasError, match="1 persona\\(s\\) failed: chef: RuntimeError"):
         run_extract(cfg)
@@ -198,7 +211,7 @@ def test_failed_persona_is_recorded_and_the_rest_finish(experiment, tmp_path, mo
     ]
     record = load_run(tmp_path / "out" / "parts" / "run.0-of-1.json")
     assert record.failures[0]["persona"] == "chef"
-    monkeypatch.setattr(persona, "extract_persona", real)
+    monkeypatch.setattr(persona, "run_persona", real)
     assert run_extract(cfg) is not None  # the re-run computes only the failed persona
 
 

@@ -6,12 +6,14 @@ import pytest
 
 from persona_atlas.cli import main
 from persona_atlas.extract import batching, capture
+from persona_atlas.extract import fused as fused_module
 from persona_atlas.extract.smoke import run_smoke
 
 
-@pytest.mark.parametrize("side", ["left", "right"])
-def test_smoke_passes_on_correct_capture(experiment, side, capsys):
-    cfg = experiment(padding_side=side)
+@pytest.mark.parametrize(("side", "fused"), [("left", True), ("left", False), ("right", False)])
+def test_smoke_passes_on_correct_capture(experiment, side, fused, capsys):
+    generation = {"max_new_tokens": 8, "backend": "hf", "capture_during_generation": fused}
+    cfg = experiment(padding_side=side, generation=generation)
     report = run_smoke(cfg, n_personas=2, n_questions=4)
     assert report.passed and set(report.min_cosine) == {
         "A",
@@ -27,7 +29,8 @@ def test_smoke_passes_on_correct_capture(experiment, side, capsys):
     assert "smoke: PASS" in capsys.readouterr().out
 
 
-def test_smoke_catches_a_planted_wrong_position_bug(experiment, monkeypatch, capsys):
+@pytest.mark.parametrize("fused", [True, False])
+def test_smoke_catches_a_planted_wrong_position_bug(experiment, monkeypatch, capsys, fused):
     """The original extractor's bug: left-padded batches read positions as if unpadded."""
 
     def pad_ignoring_offsets(*args, **kw):
@@ -36,10 +39,12 @@ def test_smoke_catches_a_planted_wrong_position_bug(experiment, monkeypatch, cap
         return padded
 
     monkeypatch.setattr(capture, "pad", pad_ignoring_offsets)
-    cfg = experiment(padding_side="left")
+    monkeypatch.setattr(fused_module, "pad", pad_ignoring_offsets)
+    generation = {"max_new_tokens": 8, "backend": "hf", "capture_during_generation": fused}
+    cfg = experiment(padding_side="left", generation=generation)
     report = run_smoke(cfg, n_personas=2, n_questions=4)
     assert not report.passed
-    assert report.min_cosine["A"] < 0.9999 and report.min_cosine["B"] < 0.9999
+    assert report.min_cosine["A"] < 0.9999 and report.min_cosine["B*"] < 0.9999
     assert main(["extract", str(cfg), "--smoke", "--smoke-personas", "2"]) == 1
     out = capsys.readouterr().out
     assert "smoke: FAIL" in out and "FAIL" in out.splitlines()[1]

@@ -32,7 +32,7 @@ QUESTIONS = ["Why is the sky blue?", "What makes a good friend?", "How do I cook
 
 @pytest.fixture(scope="module")
 def smol():
-    return load_model(NAME)
+    return load_model(NAME, cpu_threads=1)
 
 
 def test_layer_convention_and_markers_on_real_weights(smol):
