@@ -164,17 +164,23 @@ def main() -> None:
     print(
         f"bench_extract: SmolLM2-135M-Instruct, CPU fp32, {args.personas} personas x "
         f"{args.questions} questions, {len(RECIPES)} recipes, layers {LAYERS}, "
-        f"max_new_tokens {args.max_new_tokens}, {args.threads} torch thread(s)"
+        f"max_new_tokens {args.max_new_tokens}, {args.threads} torch thread(s)",
+        flush=True,
     )
-    with tempfile.TemporaryDirectory() as tmp:
-        ours = spawn("ours", args, Path(tmp) / "ours.json")
-        base = spawn("baseline", args, Path(tmp) / "base.json")
     n = args.personas * args.questions
-    for name, res in (("baseline", base), ("persona-atlas", ours)):
+
+    def show(name: str, res: dict) -> None:
         print(
             f"  {name:<14} {res['seconds']:8.1f} s  ({n / res['seconds']:6.2f} prompts/s)  "
-            f"peak RSS {res['peak_rss_mib']:7.0f} MiB"
+            f"peak RSS {res['peak_rss_mib']:7.0f} MiB",
+            flush=True,
         )
+
+    with tempfile.TemporaryDirectory() as tmp:
+        ours = spawn("ours", args, Path(tmp) / "ours.json")
+        show("persona-atlas", ours)
+        base = spawn("baseline", args, Path(tmp) / "base.json")
+        show("baseline", base)
     stages = ", ".join(
         f"{k} {v:.1f}s" for k, v in ours["timings"].items() if k != "personas_computed"
     )
