@@ -129,9 +129,10 @@ def build(
     clock: Clock,
     failures: list[dict],
     n_done: int,
+    started: str,
 ) -> RunFile:
     """This shard's record; a resumed shard adds to the record it left before."""
-    started, timings = utc_now(), dict(clock.seconds)
+    timings = dict(clock.seconds)
     previous = shard_record_path(cfg.out_dir / "parts", shard)
     if previous.exists():
         old = load_run(previous)

@@ -91,7 +91,7 @@ def run_extract(
     if shard.count == 1 and not force and (done := runinfo.up_to_date(exp, cfg, inputs)):
         print(f"atlas extract: {cfg.out_dir} is up to date (--force recomputes)", file=sys.stderr)
         return done
-    clock = runinfo.Clock()
+    clock, started = runinfo.Clock(), runinfo.utc_now()
     names = list(inputs.personas)
     parts_dir = cfg.out_dir / "parts"
     todo = []
@@ -139,7 +139,7 @@ def run_extract(
                 failures.append({"persona": name, "index": i, "error": repr(exc)})
             bar.update(1)
     record = runinfo.build(
-        exp, path, cfg, inputs, lm, tinfo, generator, shard, clock, failures, len(todo)
+        exp, path, cfg, inputs, lm, tinfo, generator, shard, clock, failures, len(todo), started
     )
     save(runinfo.shard_record_path(parts_dir, shard), record)
     if failures:

@@ -82,7 +82,8 @@ def test_outputs_follow_the_data_contract(experiment):
     assert saved.personas.count == P and saved.questions.count == Q
     assert saved.generation.backend == "hf" and saved.generation.max_new_tokens == 8
     assert {Path(o.path).name for o in saved.outputs} >= {"A.safetensors", "responses.jsonl"}
-    assert saved.finished is not None and saved.timings["forward"] > 0
+    assert saved.finished is not None and saved.started <= saved.finished  # ISO-8601 UTC
+    assert saved.timings["generate+capture"] > 0 and saved.timings["personas_computed"] == P
 
 
 def test_shards_then_merge_equal_one_run(experiment, tmp_path):
