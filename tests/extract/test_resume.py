@@ -9,6 +9,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from persona_atlas.extract.runner import run_extract
 from tests.extract.conftest import PERSONAS, write_experiment
 from tests.extract.test_runner import assert_same_outputs
@@ -31,6 +33,7 @@ runner.run_extract(sys.argv[1])
 MORE_PERSONAS = {**PERSONAS, **{f"{k}2": v + " Always." for k, v in PERSONAS.items()}}
 
 
+@pytest.mark.slow  # a subprocess and three runs: ~15 s
 def test_sigkill_then_resume_equals_uninterrupted(tmp_path: Path, tiny_model_dir: Path):
     killed = write_experiment(tmp_path / "killed", str(tiny_model_dir), personas=MORE_PERSONAS)
     clean = write_experiment(tmp_path / "clean", str(tiny_model_dir), personas=MORE_PERSONAS)
