@@ -11,7 +11,6 @@ against every fixed column at once — no Python loop per permutation.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -109,14 +108,15 @@ class PermutationPlan:
         self._chunks = built
 
     def null(
-        self, moving: NDArray[np.floating], fixed: NDArray[np.floating], threads: int = 1
+        self, moving: NDArray[np.floating], fixed: NDArray[np.floating]
     ) -> NDArray[np.float64]:
         """Permuted correlations of every (fixed, moving) column pair: [B, k_fixed, k_moving].
 
         ``moving``: standardised upper triangles of the permuted matrices, [n_pairs, k_moving];
         ``fixed``: those held still, [n_pairs, k_fixed]. Moving columns are packed into 32-byte
-        rows (8 float32 or 4 float64) so one gather fetches all of them (numpy copies 32-byte
-        items several times faster than it gathers sub-arrays); one batched product then
+        rows (8 float32 or 4 float64) so one gather fetches all of them (``np.take`` copies
+        32-byte items several times faster than fancy indexing gathers sub-arrays, and about
+        twice as fast as fancy indexing of the same items); one batched product then
         serves all fixed columns. float64 input is computed in float64, anything else float32.
         """
         moving = np.asarray(moving)
@@ -131,20 +131,14 @@ class PermutationPlan:
             packed[:, : min(width, k_moving - g)] = moving[:, g : g + width]
             groups.append((g, packed.view(np.dtype("V32")).ravel()))  # [n_pairs] of 32 B
 
-        def work(start: int, idx: NDArray[np.intp]) -> None:
+        start = 0
+        for idx in self.index_chunks():
             for g, table in groups:
                 used = min(width, k_moving - g)
-                rows = table[idx].view(dtype).reshape(*idx.shape, width)  # [b, n_pairs, width]
+                rows = np.take(table, idx).view(dtype).reshape(*idx.shape, width)  # [b, n_pairs, w]
                 prod = np.matmul(cols_t, rows)  # [b, kf, width]
                 out[start : start + idx.shape[0], :, g : g + used] = prod[:, :, :used]
-
-        starts = range(0, self.permutations, self.chunk)
-        if threads > 1:
-            with ThreadPoolExecutor(threads) as pool:
-                list(pool.map(work, starts, self.index_chunks()))
-        else:
-            for start, idx in zip(starts, self.index_chunks(), strict=True):
-                work(start, idx)
+            start += idx.shape[0]
         return out
 
 

@@ -3,14 +3,13 @@
 Layer-major: at each layer every recipe is normalised and its cosine matrices built once
 (``CentroidView``), then all pairs read them; the Mantel nulls of all cells at a layer come
 from one batched gather against the same seeded permutations (``PermutationPlan``). Layers
-are independent (``layer_worker``): in-process by default, in a process pool on request. The
+are independent (``layer_metrics``), so memory stays flat in the number of layers. The
 per-question spread is streamed from the per-question arrays before the sweep; verdicts and
 the spread correlation are filled in here as layer results arrive.
 """
 
 from __future__ import annotations
 
-import os
 from itertools import combinations
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,7 @@ from tqdm import tqdm
 from persona_atlas.analysis import metrics as m
 from persona_atlas.analysis.centroid_store import CentroidStore
 from persona_atlas.analysis.comparison import AnalysisOutput, comparison_output
-from persona_atlas.analysis.layer_worker import _STATE, LayerJob, run_layers
+from persona_atlas.analysis.layer_metrics import LayerJob, run_layers
 from persona_atlas.analysis.spread import QuestionSpread, question_spread
 from persona_atlas.analysis.verdicts import pair_label, verdict
 from persona_atlas.config import RECIPES, AnalysisConfig, PairConfig
@@ -33,17 +32,6 @@ CELL_METRIC_COLUMNS = (
     "cos_min", "cos_p5", "cos_mean", "cos_max", "raw_pearson", "raw_spearman", "mc_r",
     "spread_spearman", "mantel_p",
 )  # fmt: skip
-#: Below this many centroid values (P × H × recipes × layers) a pool never pays off.
-POOL_THRESHOLD = 20_000_000
-
-
-def worker_count(n_layers: int, work: int) -> int:
-    """Processes for the layer loop: 1 (in-process) unless ``ATLAS_WORKERS`` asks for more
-    and the sweep is big enough to pay for spawning them."""
-    wanted = int(os.environ.get("ATLAS_WORKERS") or 1)
-    if wanted <= 1 or work < POOL_THRESHOLD or n_layers < 2:
-        return 1
-    return min(wanted, n_layers)
 
 
 def selected_metrics(names: list[str] | None) -> list[str]:
@@ -115,7 +103,6 @@ def run(config: AnalysisConfig, *, progress: bool = False) -> AnalysisOutput:
 
     spreads = _spreads(store, needed, progress) if "spread_spearman" in chosen else {}
     job = LayerJob(
-        out_dir=str(store.out_dir),
         recipes=tuple(needed),
         pairs=tuple((p.x, p.y) for p in pairs),
         chosen=tuple(chosen),
@@ -123,22 +110,16 @@ def run(config: AnalysisConfig, *, progress: bool = False) -> AnalysisOutput:
         seed=config.seed,
         mantel_method=config.mantel_method,
     )
-    _STATE[("store", job.out_dir, job.recipes)] = store  # the in-process path reuses it
     n_layers = len(store.layers)
-    work = n * store.recipes[needed[0]].hidden * len(needed) * n_layers
-    workers = worker_count(n_layers, work)
 
     cells: list[dict[str, Any]] = []
     per_persona: list[list[Scalar]] = []
     noise: list[list[Scalar]] = []
-    try:
-        # One BLAS thread: the gathers dominate and are single-threaded anyway, multi-threaded
-        # OpenBLAS collapses on a busy machine, and results do not depend on the core count.
-        with threadpool_limits(1):
-            layers = run_layers(job, n_layers, workers)
-            results = list(tqdm(layers, total=n_layers, desc="layers", disable=not progress))
-    finally:
-        _STATE.clear()  # drop the cached permutation indices (≈ 300 MB at #218 scale)
+    # One BLAS thread: the gathers dominate and are single-threaded anyway, multi-threaded
+    # OpenBLAS collapses on a busy machine, and results do not depend on the core count.
+    with threadpool_limits(1):
+        layers = run_layers(store, job)
+        results = list(tqdm(layers, total=n_layers, desc="layers", disable=not progress))
     for res in results:
         noise += res.noise
         vectors = iter(res.vectors)

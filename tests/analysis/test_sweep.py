@@ -286,22 +286,3 @@ def test_cli_on_experiment_config_uses_extract_out_dir(small, tmp_path, monkeypa
         in capsys.readouterr().err
     )
     assert (tmp_path / "results/issue-9/result.json").read_bytes() == before
-
-
-@pytest.mark.slow  # spawns worker processes twice
-def test_process_pool_gives_the_same_cells_and_keeps_error_hints(small, monkeypatch):
-    config = AnalysisConfig(centroids=small, mantel_permutations=19)
-    in_process = sweep.run(config)
-    monkeypatch.setattr(sweep, "POOL_THRESHOLD", 0)
-    monkeypatch.setenv("ATLAS_WORKERS", "2")
-    pooled = sweep.run(config)
-    assert pooled.tables["cells"].rows == in_process.tables["cells"].rows
-    assert pooled.tables["noise_floor"].rows == in_process.tables["noise_floor"].rows
-
-    def zero(d, meta):
-        d["centroid"][2, 1] = 0.0
-
-    rewrite(small / "centroids" / "B.safetensors", zero)
-    with pytest.raises(InputFileError, match="persona 'persona_002': zero-norm") as err:
-        sweep.run(config)
-    assert err.value.hint and "no question contributed" in err.value.hint
