@@ -12,6 +12,7 @@ from typing import Any
 
 from persona_atlas.analysis import verdicts as v
 from persona_atlas.config import Thresholds
+from persona_atlas.jsonpath import flatten
 from persona_atlas.schema import Scalar, Table
 
 
@@ -107,6 +108,11 @@ def comparison_output(
         n = int(counts["n_personas"] or 0)
         out_metrics["n_matrix_pairs"] = n * (n - 1) // 2
     out_metrics.update(metrics or {})
+    for path, value in flatten(out_metrics, ["metrics"]):
+        if value is None and path not in nulls:
+            nulls[path] = "no cell has a value for this metric (not computed or not applicable)"
+    if headline is None:
+        nulls["verdict"] = "no cell has a verdict (it needs per_persona_cos and mc_r)"
     return AnalysisOutput(
         kind="recipe-comparison",
         metrics=out_metrics,

@@ -15,6 +15,7 @@ from persona_atlas.analysis.centroid_store import CentroidStore, map_tensors
 from persona_atlas.analysis.synthetic import write_synthetic_extraction
 from persona_atlas.config import AnalysisConfig, PairConfig
 from persona_atlas.errors import ConfigError, InputFileError
+from persona_atlas.jsonpath import flatten
 
 LAYERS = [0, 2, 5]
 
@@ -136,6 +137,13 @@ def test_metric_subset_leaves_explained_nulls(extraction):
     assert (
         out.nulls["tables.cells.rows[0][14]"] == "the verdict needs both per_persona_cos and mc_r"
     )
+    # every null anywhere in metrics is explained
+    unexplained = [
+        p for p, v in flatten(out.metrics, ["metrics"]) if v is None and p not in out.nulls
+    ]
+    assert unexplained == []
+    assert "metrics.pairs.A__B.mc_r.max" in out.nulls
+    assert out.verdict is None and "verdict" in out.nulls
 
 
 def test_unknown_metric_is_a_config_error(extraction, tmp_path, monkeypatch, capsys):
