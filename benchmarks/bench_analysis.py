@@ -127,6 +127,16 @@ def baseline_spread_question(v: np.ndarray) -> None:
     _ = d.mean()
 
 
+def median_time(fn, reps: int) -> float:
+    """Median wall time of ``reps`` calls (robust to a busy machine)."""
+    times = []
+    for _ in range(reps):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return float(np.median(times))
+
+
 # ----------------------------------------------------------------------------- machine floor
 
 
@@ -187,18 +197,12 @@ def main() -> None:
     # baseline on a subset, extrapolated to the same work
     rng = np.random.default_rng(1)
     x, y = (rng.standard_normal((P, H), dtype=np.float32) + 3 for _ in range(2))
-    t = time.perf_counter()
-    for _ in range(3):
-        baseline_cell(x, y)
-    per_cell = (time.perf_counter() - t) / 3
+    per_cell = median_time(lambda: baseline_cell(x, y), 5)
     per_perm = baseline_perm_cost(x, y, 100)
     per_noise = per_cell  # the original ran the same code on the two halves
     base_sweep = cells * (per_cell + B_PERM * per_perm) + len(RECIPES) * n_layers * per_noise
     qv = rng.standard_normal((P, H), dtype=np.float32)
-    t = time.perf_counter()
-    for _ in range(3):
-        baseline_spread_question(qv)
-    base_spread = (time.perf_counter() - t) / 3 * n_q * 4 * 2
+    base_spread = median_time(lambda: baseline_spread_question(qv), 5) * n_q * 4 * 2
 
     gflops, gbps = machine_speed()
     n_pairs = P * (P - 1) // 2
@@ -238,7 +242,9 @@ def main() -> None:
         f"of permuted rows written and re-read); at {sweep['sweep_s'] / design_floor:.1f} ×"
     )
     if n_layers != 28:
-        print(f"  extrapolated to 28 layers      {sweep['sweep_s'] * scale:8.1f} s")
+        print(
+            f"  extrapolated to 28 layers      {sweep['sweep_s'] * scale:8.1f} s  (linear: an upper bound)"
+        )
     print(f"\nSPREAD {P} personas × {n_q} questions × 4 layers × H {H} fp16, 2 recipes")
     print(
         f"  persona-atlas                  {spread['spread_s']:8.1f} s  (peak RSS {spread['peak_rss_gb']:.2f} GB)"
