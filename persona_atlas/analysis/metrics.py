@@ -96,8 +96,8 @@ class CentroidView:
 
 
 def per_persona_cos(x: CentroidView, y: CentroidView) -> NDArray[np.float64]:
-    """cos(c_X[p], c_Y[p]) for every persona p."""
-    return np.einsum("ph,ph->p", x.unit, y.unit, dtype=np.float64)
+    """cos(c_X[p], c_Y[p]) for every persona p (clipped to [-1, 1] against float rounding)."""
+    return np.clip(np.einsum("ph,ph->p", x.unit, y.unit, dtype=np.float64), -1.0, 1.0)
 
 
 def cos_summary(vec: NDArray[np.float64]) -> dict[str, float]:

@@ -134,7 +134,7 @@ def run(config: AnalysisConfig, *, progress: bool = False) -> AnalysisOutput:
                 per_persona += [
                     [cell["pair"], res.layer, p, float(c)] for p, c in zip(personas, vec)
                 ]
-            if "spread_spearman" in chosen:
+            if "spread_spearman" in chosen and spreads:  # none at all: the generic reason
                 got = _spread_spearman(spreads, pair.x, pair.y, res.layer)
                 if isinstance(got, str):
                     cell["_why"]["spread_spearman"] = got

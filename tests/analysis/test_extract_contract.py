@@ -56,6 +56,8 @@ def test_sweep_reads_extraction_outputs(tmp_path: Path):
     # C1 is question-independent: its halves are the centroid, so the floor is exactly 1
     assert noise[("C1", 4)]["cos_min"] == pytest.approx(1.0, abs=1e-6)
     assert noise[("C1", 4)]["mc_r"] == pytest.approx(1.0, abs=1e-6)
+    assert all(r["cos_max"] <= 1.0 for r in cells)  # clipped: no 1.0000000046 in a report
+    assert all(r[3] <= 1.0 for r in out.tables["per_persona_cos"].rows)
     assert noise[("A", 4)]["cos_min"] < 0.999
 
 

@@ -294,3 +294,11 @@ def test_cli_on_experiment_config_uses_extract_out_dir(small, tmp_path, monkeypa
         in capsys.readouterr().err
     )
     assert (tmp_path / "results/issue-9/result.json").read_bytes() == before
+
+
+def test_without_any_per_question_arrays_the_reason_is_the_config(small):
+    out = sweep.run(AnalysisConfig(centroids=small, mantel_permutations=0))
+    assert out.nulls["tables.cells.rows[0][12]"] == (
+        "no per-question arrays (extract.per_question: false)"
+    )
+    assert out.nulls["tables.cells.rows[0][13]"].startswith("Mantel test disabled")
