@@ -85,6 +85,7 @@ def comparison_output(
         }
         ranges = v.ranges(con)
         pairs = v.pair_summaries(con)
+        categories = v.by_category(con)
         headline = v.headline(con)
     finally:
         con.close()
@@ -102,6 +103,7 @@ def comparison_output(
         thresholds=thresholds.model_dump(),
         ranges=ranges,
         verdict_counts={str(r[0]): r[1] for r in by_verdict.rows},
+        verdict_by_category=categories,
         pairs=pairs,
     )
     if counts.get("n_personas"):

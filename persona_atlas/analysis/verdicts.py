@@ -168,6 +168,27 @@ def pair_summaries(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, Any]]:
     return out
 
 
+def by_category(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """Verdict counts per pair category, and the group's headline booleans."""
+    out: dict[str, Any] = {}
+    sql = """
+        SELECT category,
+               count(*) FILTER (WHERE verdict = 'PASS'),
+               count(*) FILTER (WHERE verdict = 'GREY'),
+               count(*) FILTER (WHERE verdict = 'KILL'),
+               count(*)
+        FROM cells GROUP BY category ORDER BY category
+        """
+    for category, n_pass, n_grey, n_kill, n in con.execute(sql).fetchall():
+        out[category] = {"PASS": n_pass, "GREY": n_grey, "KILL": n_kill, "cells": n}
+    none = {"PASS": 0, "GREY": 0, "KILL": 0, "cells": 0}
+    lb, sanity = out.get("load-bearing", none), out.get("sanity", none)
+    out["all_load_bearing_pass"] = lb["cells"] > 0 and lb["PASS"] == lb["cells"]
+    out["any_load_bearing_kill"] = lb["KILL"] > 0
+    out["all_sanity_pass"] = sanity["cells"] > 0 and sanity["PASS"] == sanity["cells"]
+    return out
+
+
 def headline(con: duckdb.DuckDBPyConnection) -> str | None:
     """Index verdict: the single verdict of every load-bearing cell (all cells when none are
     load-bearing), or ``mixed``."""

@@ -76,6 +76,9 @@ def test_pilot_cells_and_per_persona_table(pilot, output):
     assert output.metrics["verdict_counts"] == {"PASS": 0, "GREY": 0, "KILL": 4}
     assert output.tables["verdict_counts"].rows == [["PASS", 0], ["GREY", 0], ["KILL", 4]]
     assert output.metrics["n_matrix_pairs"] == 190
+    cats = output.metrics["verdict_by_category"]
+    assert cats["load-bearing"] == {"PASS": 0, "GREY": 0, "KILL": 4, "cells": 4}
+    assert cats["any_load_bearing_kill"] is True and cats["all_sanity_pass"] is False
     assert output.nulls["tables.cells.rows[0][12]"].startswith("the stored file has no")
     assert output.metrics["n_questions"] is None and "metrics.n_questions" in output.nulls
 

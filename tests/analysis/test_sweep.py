@@ -113,6 +113,9 @@ def test_verdict_tables_are_consistent(result):
     assert result.metrics["ranges"]["cos_min"] == {"min": min(cos_min), "max": max(cos_min)}
     assert result.metrics["n_matrix_pairs"] == 45
     assert result.metrics["pairs"]["A__C1"]["pair"] == "A vs C1"
+    cats = result.metrics["verdict_by_category"]
+    assert cats["other"]["cells"] == 9 and sum(cats["other"][k] for k in counts) == 9
+    assert cats["all_load_bearing_pass"] is False and cats["any_load_bearing_kill"] is False
     grid = result.tables["verdict_grid"]
     assert grid.columns == ["pair", "category", "layer_0", "layer_2", "layer_5"]
     cells = result.tables["cells"].records()
