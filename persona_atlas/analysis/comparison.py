@@ -7,6 +7,7 @@ docs/data-contracts.md in one place.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -64,7 +65,10 @@ def comparison_output(
     for i, row in enumerate(rows):
         why = cells[i].get("_why", {})
         for j, value in enumerate(row):
-            if value is None:
+            if isinstance(value, float) and not math.isfinite(value):
+                row[j] = None  # strict JSON: e.g. a correlation of a constant series
+                nulls[f"tables.cells.rows[{i}][{j}]"] = "undefined (a constant input series)"
+            elif value is None:
                 reason = why.get(columns[j]) or null_reasons.get(columns[j])
                 if reason is None:
                     raise ValueError(f"cell {i} has null {columns[j]} and no reason is given")

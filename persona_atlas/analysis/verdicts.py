@@ -9,6 +9,7 @@ report shows is declared once, here.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -42,8 +43,8 @@ RANGE_COLUMNS = [c for c, t in CELL_COLUMNS.items() if t == "DOUBLE"]
 
 
 def verdict(cos_min: float | None, mc_r: float | None, th: Thresholds) -> str | None:
-    """PASS / GREY / KILL for one cell; None when either metric is missing."""
-    if cos_min is None or mc_r is None:
+    """PASS / GREY / KILL for one cell; None when either metric is missing or undefined."""
+    if cos_min is None or mc_r is None or not (math.isfinite(cos_min) and math.isfinite(mc_r)):
         return None
     if cos_min < th.kill_cos_min or mc_r < th.kill_mc_r:
         return "KILL"

@@ -120,3 +120,25 @@ def test_verdict_rule_boundaries():
     assert verdicts.verdict(0.849, 0.99, th) == "KILL"
     assert verdicts.verdict(0.99, 0.699, th) == "KILL"
     assert verdicts.verdict(None, 0.99, th) is None
+
+
+def test_undefined_values_become_explained_nulls():
+    from persona_atlas.analysis.comparison import comparison_output
+
+    cell = {
+        "pair": "A vs B", "x": "A", "y": "B", "category": "other", "layer": 3,
+        "cos_min": 0.9, "cos_p5": 0.91, "cos_mean": 0.95, "cos_max": 0.99,
+        "raw_pearson": 0.8, "raw_spearman": 0.7, "mc_r": float("nan"),
+        "spread_spearman": None, "mantel_p": 0.01,
+        "verdict": verdicts.verdict(0.9, float("nan"), Thresholds()),
+    }  # fmt: skip
+    out = comparison_output(
+        [cell],
+        thresholds=Thresholds(),
+        null_reasons={"spread_spearman": "none here", "verdict": "needs mc_r"},
+        counts={"n_personas": 5},
+    )
+    row = out.tables["cells"].rows[0]
+    assert row[11] is None and row[14] is None
+    assert out.nulls["tables.cells.rows[0][11]"] == "undefined (a constant input series)"
+    assert out.nulls["tables.cells.rows[0][14]"] == "needs mc_r"
