@@ -18,7 +18,7 @@ from typing import Any
 import duckdb
 import numpy as np
 
-from persona_atlas.config import RECIPES
+from persona_atlas.config import PREFIX_ONLY_RECIPES, RECIPES
 from persona_atlas.errors import InputFileError
 
 CENTROID_FORMAT = "persona-atlas/centroids"
@@ -112,7 +112,9 @@ def open_recipe(path: Path) -> RecipeCentroids:
     if "centroid" not in views:
         raise InputFileError(f"{path}: recipe {recipe}: no 'centroid' tensor")
     for half in ("half_a", "half_b"):
-        if half not in views:
+        if half not in views and recipe in PREFIX_ONLY_RECIPES:
+            views[half] = views["centroid"]  # question-independent: halves == centroid
+        elif half not in views:
             raise InputFileError(
                 f"{path}: recipe {recipe}: split half {half!r} is missing",
                 hint="the noise floor needs both split-half centroids; re-run the extraction",

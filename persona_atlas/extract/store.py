@@ -183,9 +183,12 @@ def write_outputs(
     written: list[Path] = []
     for recipe in recipes:
         stem = RECIPES[recipe]
+        # C1-C3 are question-independent: their split halves equal the centroid, so they are
+        # not stored (readers take the centroid); this keeps committed centroid files small.
+        keys = ("centroid",) if recipe in PREFIX_ONLY_RECIPES else ("centroid", "half_a", "half_b")
         tensors = {
             key: np.stack([p.tensors[f"{stem}.{key}"] for p in parts])  # [P, L, H]
-            for key in ("centroid", "half_a", "half_b")
+            for key in keys
         }
         tensors["count"] = np.concatenate([p.tensors[f"{stem}.count"] for p in parts])  # [P]
         meta = {"format": CENTROID_FORMAT, "version": "1", "recipe": recipe, **base}

@@ -229,6 +229,20 @@ def test_missing_split_half(small):
         run_small(small)
 
 
+def test_prefix_only_recipe_without_halves_uses_its_centroid(tmp_path):
+    from persona_atlas.analysis.centroid_store import open_recipe
+
+    write_synthetic_extraction(tmp_path, recipes=["A", "C1"], n_personas=4, layers=[0, 1], hidden=8)
+    rewrite(
+        tmp_path / "centroids" / "C1.safetensors", lambda d, m: [d.pop("half_a"), d.pop("half_b")]
+    )
+    rewrite(tmp_path / "centroids" / "A.safetensors", lambda d, m: d.pop("half_a"))
+    c1 = open_recipe(tmp_path / "centroids" / "C1.safetensors")
+    assert np.array_equal(c1.half_a, c1.centroid) and np.array_equal(c1.half_b, c1.centroid)
+    with pytest.raises(InputFileError, match="recipe A: split half 'half_a' is missing"):
+        open_recipe(tmp_path / "centroids" / "A.safetensors")  # A depends on the question
+
+
 def test_hidden_sizes_disagree(small):
     def shrink(d, meta):
         for k in ("centroid", "half_a", "half_b"):
