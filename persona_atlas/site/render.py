@@ -171,6 +171,40 @@ def _plain(v: Any) -> Any:
     return str(v)
 
 
+def bound_value(
+    result_doc: dict[str, Any],
+    run_doc: dict[str, Any] | None,
+    nulls: dict[str, str],
+    path: str,
+    fmt: str = "",
+) -> str:
+    """The text ``value(path, fmt)`` renders; ``LookupError`` says why it cannot.
+
+    The one definition shared by the site builder and the linter: a ``run.`` prefix reads
+    run.json; a missing path, a null (with its recorded reason), an object or a list, and a
+    format spec the value does not accept are all errors.
+    """
+    doc: Any = result_doc
+    inner = path
+    if path.startswith("run."):
+        if run_doc is None:
+            raise LookupError(f"value({path!r}): this result has no run.json")
+        doc, inner = run_doc, path[len("run.") :]
+    try:
+        v = jsonpath.resolve(doc, inner)
+    except jsonpath.PathError as exc:
+        raise LookupError(f"value({path!r}): {exc}") from None
+    if v is None:
+        why = nulls.get(path, "no reason recorded in `nulls`")
+        raise LookupError(f"value({path!r}) is null ({why}); state it in words instead")
+    if isinstance(v, dict | list):
+        raise LookupError(f"value({path!r}) is a {type(v).__name__}, not a number")
+    try:
+        return format_number(v, fmt)
+    except ValueError as exc:
+        raise LookupError(f"value({path!r}, {fmt!r}): bad format spec: {exc}") from None
+
+
 class BodyRenderer:
     """Renders one report body; collects figure requests and bound paths as it goes."""
 
@@ -191,26 +225,9 @@ class BodyRenderer:
 
     # -- helpers exposed to the template -------------------------------------------------
     def value(self, path: str, fmt: str = "") -> str:
-        doc: Any = self.result_doc
-        inner = path
-        if path.startswith("run."):
-            if self.run_doc is None:
-                raise LookupError(f"value({path!r}): this result has no run.json")
-            doc, inner = self.run_doc, path[len("run.") :]
-        try:
-            v = jsonpath.resolve(doc, inner)
-        except jsonpath.PathError as exc:
-            raise LookupError(f"value({path!r}): {exc}") from None
-        if v is None:
-            why = self.result.nulls.get(path, "no reason recorded in `nulls`")
-            raise LookupError(f"value({path!r}) is null ({why}); state it in words instead")
-        if isinstance(v, dict | list):
-            raise LookupError(f"value({path!r}) is a {type(v).__name__}, not a number")
+        shown = bound_value(self.result_doc, self.run_doc, self.result.nulls, path, fmt)
         self.out.bound.append(path)
-        try:
-            return format_number(v, fmt)
-        except ValueError as exc:
-            raise LookupError(f"value({path!r}, {fmt!r}): bad format spec: {exc}") from None
+        return shown
 
     def table(self, name: str, **opts: Any) -> str:
         if name not in self.result.tables:

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from persona_atlas import jsonpath
 from persona_atlas.schema import ResultFile
 from persona_atlas.site.lint.prose import Masked
 
@@ -126,31 +125,13 @@ def _check_call(helper: str, call: str, ctx: Context, line: int, col: int) -> Bi
 
 
 def _value(ctx: Context, args: list[Any], kwargs: dict[str, Any]) -> tuple[str, str]:
-    from persona_atlas.site.render import format_number
+    from persona_atlas.site.render import bound_value
 
     path = args[0] if args else kwargs.get("path")
     fmt = args[1] if len(args) > 1 else kwargs.get("fmt", "")
     if not isinstance(path, str) or not isinstance(fmt, str):
         raise LookupError("value(path, fmt): path and format spec are strings")
-    doc, inner = ctx.result_doc, path
-    if path.startswith("run."):
-        if ctx.run_doc is None:
-            raise LookupError(f"value({path!r}): this result has no run.json")
-        doc, inner = ctx.run_doc, path[len("run.") :]
-    try:
-        v = jsonpath.resolve(doc, inner)
-    except jsonpath.PathError as exc:
-        raise LookupError(f"unknown path: {exc}") from None
-    if v is None:
-        why = ctx.result.nulls.get(path, "no reason recorded in `nulls`")
-        raise LookupError(f"value({path!r}) is null ({why}); state it in words instead")
-    if isinstance(v, dict | list):
-        raise LookupError(f"value({path!r}) is a {type(v).__name__}, not a value")
-    try:
-        shown = format_number(v, fmt)
-    except ValueError as exc:
-        raise LookupError(f"value({path!r}, {fmt!r}): bad format spec: {exc}") from None
-    return path, shown
+    return path, bound_value(ctx.result_doc, ctx.run_doc, ctx.result.nulls, path, fmt)
 
 
 def _table(ctx: Context, args: list[Any], kwargs: dict[str, Any]) -> tuple[str, str]:

@@ -15,18 +15,11 @@ import pytest
 
 from persona_atlas.site.figures import build_figures, embed_html, write_vendor_assets
 from persona_atlas.site.figures import embed as embed_mod
+from tests.site.browserkit import CHROMIUM_FLAGS
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def test_embed_html_snippet() -> None:

@@ -53,12 +53,12 @@ def test_wrong_range_is_flagged_with_the_collection(tmp_path: Path) -> None:
         (
             'value("metrics.n_pairs", "d")',
             'value("metrics.n_pair", "d")',
-            "[value]  unknown path: metrics.n_pair: no key 'n_pair' under metrics",
+            "[value]  value('metrics.n_pair'): metrics.n_pair: no key 'n_pair' under metrics",
         ),
         (
             'value("run.layers[2]", "d")',
             'value("run.layers[3]", "d")',
-            "[value]  unknown path: layers[3]: index 3 out of range (layers has 3)",
+            "[value]  value('run.layers[3]'): layers[3]: index 3 out of range (layers has 3)",
         ),
         (
             'value("metrics.n_pairs", "d")',
@@ -68,7 +68,7 @@ def test_wrong_range_is_flagged_with_the_collection(tmp_path: Path) -> None:
         (
             'value("metrics.n_pairs", "d")',
             'value("metrics.pairs", "d")',
-            "[value]  value('metrics.pairs') is a dict, not a value",
+            "[value]  value('metrics.pairs') is a dict, not a number",
         ),
         (
             'value("metrics.n_pairs", "d")',
