@@ -20,6 +20,13 @@ def test_committed_schemas_match_models() -> None:
         assert committed == text, f"schemas/{name} drifted from the models: run `make schema`"
 
 
+def test_configuration_reference_matches_the_config_models() -> None:
+    from persona_atlas.config_docs import configuration_markdown
+
+    committed = (ROOT / "docs" / "configuration.md").read_text()
+    assert committed == configuration_markdown(), "docs/configuration.md drifted: `make schema`"
+
+
 def test_schema_version_is_first_and_every_field_documented() -> None:
     for name, schema in json_schemas().items():
         assert next(iter(schema["properties"])) == "schema_version", name

@@ -9,7 +9,8 @@ from pathlib import Path
 from persona_atlas.files import atomic_write_text
 from persona_atlas.schema import json_schemas
 
-HELP = "print or regenerate the committed JSON Schemas"
+HELP = "print or regenerate the committed JSON Schemas (and docs/configuration.md)"
+CONFIG_DOC = Path("docs/configuration.md")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -18,16 +19,22 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def render() -> dict[str, str]:
+    """Generated files: the JSON Schemas (schemas/) and the config reference (docs/)."""
     return {
         name: json.dumps(s, indent=2, sort_keys=True) + "\n" for name, s in json_schemas().items()
     }
 
 
 def run(args: argparse.Namespace) -> int:
+    from persona_atlas.config_docs import configuration_markdown
+
     for name, text in render().items():
         if args.write:
             atomic_write_text(args.out / name, text)
             print(f"wrote {args.out / name}")
         else:
             print(f"// {name}\n{text}")
+    if args.write:
+        atomic_write_text(CONFIG_DOC, configuration_markdown())
+        print(f"wrote {CONFIG_DOC}")
     return 0

@@ -1,0 +1,80 @@
+"""``docs/configuration.md``, generated from the typed experiment config so it cannot drift.
+
+``atlas schema --write`` regenerates it; ``tests/test_schema.py`` fails when it is stale.
+"""
+
+from __future__ import annotations
+
+import typing
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic_core import PydanticUndefined
+
+from persona_atlas.config import ExperimentConfig
+
+INTRO = """\
+# Experiment configuration
+
+One YAML file per experiment under `experiments/`; `atlas extract` reads the `extract`
+section and `atlas analyze` the `analysis` section, and both record the resolved config in
+their output. A bad key or value stops the run with `file:line` of the offending key.
+This page is generated from `persona_atlas/config.py` (`make schema`).
+
+Example: [`experiments/smollm2-mini.yaml`](../experiments/smollm2-mini.yaml).
+"""
+
+
+def _type_name(annotation: Any) -> str:
+    text = str(annotation)
+    for noise in ("typing.", "pathlib.", "persona_atlas.config.", "<class '", "'>"):
+        text = text.replace(noise, "")
+    return text.replace("NoneType", "null").replace(" | ", " or ")
+
+
+def _default(field: Any) -> str:
+    if field.default_factory is not None:
+        try:
+            value = field.default_factory()
+        except TypeError:
+            return "*(computed)*"
+        return "see below" if isinstance(value, BaseModel) else f"`{value}`"
+    if field.default is PydanticUndefined:
+        return "**required**"
+    return f"`{field.default}`"
+
+
+def _nested(annotation: Any) -> type[BaseModel] | None:
+    for arg in (annotation, *typing.get_args(annotation)):
+        if isinstance(arg, type) and issubclass(arg, BaseModel):
+            return arg
+        for inner in typing.get_args(arg):
+            if isinstance(inner, type) and issubclass(inner, BaseModel):
+                return inner
+    return None
+
+
+def _section(model: type[BaseModel], prefix: str, out: list[str]) -> None:
+    out += [
+        f"## `{prefix or 'top level'}`",
+        "",
+        "| key | type | default | meaning |",
+        "|---|---|---|---|",
+    ]
+    children = []
+    for name, field in model.model_fields.items():
+        key = f"{prefix}.{name}" if prefix else name
+        doc = (field.description or "").replace("\n", " ").replace("|", "\\|")
+        out.append(f"| `{key}` | {_type_name(field.annotation)} | {_default(field)} | {doc} |")
+        sub = _nested(field.annotation)
+        if sub is not None:
+            children.append((sub, key + ("[]" if "list" in str(field.annotation) else "")))
+    out.append("")
+    for sub, key in children:
+        _section(sub, key, out)
+
+
+def configuration_markdown() -> str:
+    out = [INTRO]
+    _section(ExperimentConfig, "", out)
+    return "\n".join(out).rstrip() + "\n"
