@@ -63,9 +63,9 @@ results: $(SITE_STAMP)
 schema: $(SITE_STAMP)
 	$(BIN)/atlas schema --write
 
-## demo: re-run the SmolLM2 mini-replication from scratch on CPU
+## demo: re-run the SmolLM2 mini-replication (#7) from scratch on CPU (~5 min on 2 cores)
 demo: $(DEV_STAMP)
-	$(BIN)/atlas extract experiments/smollm2-mini.yaml
+	$(BIN)/atlas extract --force experiments/smollm2-mini.yaml
 	$(BIN)/atlas analyze experiments/smollm2-mini.yaml
 
 ## bench: run every benchmark (prints ratios against in-run baselines)
