@@ -33,8 +33,9 @@ MODEL = "smollm2-135m-instruct"
 
 def inputs(n_personas: int, n_questions: int) -> tuple[dict[str, str], list[str]]:
     data = ROOT / "experiments" / "data"
-    personas = yaml.safe_load((data / "personas-24.yaml").read_text())
-    questions = yaml.safe_load((data / "questions-24.yaml").read_text())
+    # the mini-replication's sets (#7): one persona/question set for the demo and the benchmark
+    personas = yaml.safe_load((data / "mini_personas.yaml").read_text())
+    questions = list(yaml.safe_load((data / "mini_questions.yaml").read_text()).values())
     return dict(list(personas.items())[:n_personas]), questions[:n_questions]
 
 
