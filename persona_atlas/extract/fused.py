@@ -19,7 +19,7 @@ import numpy as np
 from persona_atlas.config import GenerationConfig
 from persona_atlas.extract.batching import pad
 from persona_atlas.extract.deps import require
-from persona_atlas.extract.generate import cut_at_stop, stop_ids
+from persona_atlas.extract.generate import cut_at_stop, greedy_generate, stop_ids
 from persona_atlas.extract.models import LoadedModel
 from persona_atlas.extract.recipes import Read, prompt_layouts
 
@@ -75,17 +75,8 @@ class FusedHF:
         handles = [lm.blocks[layer].register_forward_hook(hook(layer)) for layer in self.layers]
         try:
             with torch.inference_mode():
-                gen = lm.model.generate(
-                    input_ids=batch.input_ids,
-                    attention_mask=batch.attention_mask,
-                    max_new_tokens=self.cfg.max_new_tokens + 1,  # +1 feeds the last token
-                    do_sample=False,
-                    temperature=None,
-                    top_p=None,
-                    top_k=None,
-                    pad_token_id=pad_id,
-                    eos_token_id=sorted(self.stops),
-                )  # [B, T + new]
+                # +1 step feeds the last response token through the blocks too
+                gen = greedy_generate(lm, batch, self.cfg.max_new_tokens + 1, pad_id, self.stops)
         finally:
             for h in handles:
                 h.remove()

@@ -41,6 +41,27 @@ def cut_at_stop(ids: Sequence[int], stops: set[int]) -> list[int]:
     return out
 
 
+def greedy_generate(
+    lm: LoadedModel, batch: Any, max_new_tokens: int, pad_id: int, stops: set[int]
+) -> Any:
+    """Greedy ``generate`` on a left-padded batch: ``[B, T + new]`` token ids.
+
+    The one place sampling is switched off explicitly (a model's generation config may set
+    temperature/top_p), so every backend's recipe B responses are deterministic.
+    """
+    return lm.model.generate(
+        input_ids=batch.input_ids,
+        attention_mask=batch.attention_mask,
+        max_new_tokens=max_new_tokens,
+        do_sample=False,
+        temperature=None,
+        top_p=None,
+        top_k=None,
+        pad_token_id=pad_id,
+        eos_token_id=sorted(stops),
+    )
+
+
 class HFGenerator:
     """Batched greedy ``generate`` with left padding (decoder-only models need it)."""
 
@@ -58,17 +79,7 @@ class HFGenerator:
             chunk = order[start : start + self.cfg.batch_size]
             batch = pad([prompts[i] for i in chunk], pad_id, "left", self.lm.device)
             with torch.inference_mode():
-                gen = self.lm.model.generate(
-                    input_ids=batch.input_ids,
-                    attention_mask=batch.attention_mask,
-                    max_new_tokens=self.cfg.max_new_tokens,
-                    do_sample=False,
-                    temperature=None,
-                    top_p=None,
-                    top_k=None,
-                    pad_token_id=pad_id,
-                    eos_token_id=sorted(self.stops),
-                )  # [B, T + new]
+                gen = greedy_generate(self.lm, batch, self.cfg.max_new_tokens, pad_id, self.stops)
             new = gen[:, batch.input_ids.shape[1] :].tolist()
             for i, ids in zip(chunk, new):
                 out[i] = cut_at_stop(ids, self.stops)
