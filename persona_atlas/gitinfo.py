@@ -36,6 +36,34 @@ def is_dirty(cwd: str | Path = ".", paths: list[str] | None = None) -> bool:
     return bool(out)
 
 
+def uncommitted_paths(cwd: str | Path = ".") -> set[str]:
+    """Paths (relative to the repository root) that differ from HEAD or are untracked.
+
+    NUL-separated porcelain output: no quoting of odd names, and a rename's old path is
+    its own field (skipped) instead of an ``old -> new`` line.
+    """
+    try:
+        out = subprocess.run(
+            ["git", "status", "--porcelain", "-z", "--untracked-files=all"],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=30,
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return set()
+    fields = iter(out.split("\0"))
+    paths: set[str] = set()
+    for entry in fields:
+        if len(entry) < 4:
+            continue
+        paths.add(entry[3:])
+        if entry[0] in "RC":
+            next(fields, None)  # the rename's or copy's source path
+    return paths
+
+
 def last_commit_for(path: str | Path, cwd: str | Path = ".") -> str | None:
     """SHA of the last commit that touched ``path`` (None if never committed)."""
     return _git("log", "-1", "--format=%H", "--", str(path), cwd=cwd) or None

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from persona_atlas.files import atomic_open, read_json, write_json
+from persona_atlas.errors import InputFileError
+from persona_atlas.files import atomic_open, loads_json, read_json, write_json
 
 
 def test_failed_write_leaves_nothing_and_keeps_the_old_file(tmp_path: Path) -> None:
@@ -30,3 +31,11 @@ def test_nan_is_refused_on_write(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match=r"\$\.x\[1\]"):
         write_json(tmp_path / "r.json", {"x": [1.0, float("nan")]})
     assert not (tmp_path / "r.json").exists()
+
+
+def test_nan_position_skips_nan_inside_strings() -> None:
+    # imported results carry notes such as "a bare NaN read as null": the error must point
+    # at the bare constant, not at the word inside a string
+    text = '{"note": "a bare NaN read as null",\n "s": "quote \\" NaN",\n "x": -Infinity}'
+    with pytest.raises(InputFileError, match=r"<string>:3:7: non-finite number -Infinity"):
+        loads_json(text)

@@ -14,6 +14,7 @@ import os
 import re
 import shutil
 import time
+import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,7 +28,13 @@ from persona_atlas.site import postprocess
 from persona_atlas.site.artifacts import collect_artifacts
 from persona_atlas.site.contexts import BuildInfo, IndexContext, IndexEntry, LinkRef, PageContext
 from persona_atlas.site.mkdocs_run import read_mkdocs_config, run_mkdocs
-from persona_atlas.site.render import BodyRenderer, FigureRequest, figure_names, strict_environment
+from persona_atlas.site.render import (
+    BodyRenderer,
+    FigureRequest,
+    figure_names,
+    strict_environment,
+    template_frame,
+)
 from persona_atlas.site.report import Report, discover_reports, parse_report
 
 ASSETS = Path(__file__).resolve().parent / "assets"
@@ -81,7 +88,7 @@ def build_site(opts: BuildOptions | None = None) -> BuildStats:
     by_issue = {e.report.front.issue: e for e in entries}
     for e in entries:  # pass 1: bodies (needs every page's existence for #N links)
         e.body = _render_body(e, by_issue)
-    uncommitted = _uncommitted_paths(root)
+    uncommitted = gitinfo.uncommitted_paths(root)
     pins = gitinfo.last_commits_under((root / opts.results).relative_to(root), cwd=root)
     for e in entries:  # pass 2: full pages (needs every page's mentions for backlinks)
         page = _page_context(e, by_issue, root, build, uncommitted, pins)
@@ -136,11 +143,6 @@ def _relative_to_cwd(path: Path) -> Path:
         return path.resolve().relative_to(Path.cwd())
     except ValueError:
         return path
-
-
-def _uncommitted_paths(root: Path) -> set[str]:
-    out = gitinfo._git("status", "--porcelain", "--untracked-files=all", cwd=root) or ""
-    return {line[3:].strip().strip('"') for line in out.splitlines() if len(line) > 3}
 
 
 # ----------------------------------------------------------------------------- rendering
@@ -267,11 +269,32 @@ def _render_template(env: jinja2.Environment, name: str, **ctx: object) -> str:
         raise ReportError(f"templates/{exc.name or name}:{exc.lineno}: {exc.message}") from None
     except jinja2.TemplateNotFound as exc:
         raise ReportError(f"template {exc.name} not found in templates/") from None
-    except jinja2.UndefinedError as exc:
+    except (jinja2.UndefinedError, TypeError, ValueError, LookupError, AttributeError) as exc:
+        where = _page_template_position(env, exc)
+        if where is None and not isinstance(exc, jinja2.UndefinedError):
+            raise  # raised by our own code, not by a template: keep the traceback
         raise ReportError(
-            f"templates/{name}: {exc.message}",
+            f"{where or f'templates/{name}'}: {type(exc).__name__}: {exc}",
             hint="templates may only use the fields documented in persona_atlas/site/contexts.py",
         ) from None
+
+
+def _page_template_position(env: jinja2.Environment, exc: BaseException) -> str | None:
+    """`templates/<file>:<line>` of the template frame (a partial, too) that raised exc."""
+    loader = env.loader
+    if not isinstance(loader, jinja2.FileSystemLoader):
+        return None
+    roots = [Path(p).resolve() for p in loader.searchpath]
+
+    def in_templates(filename: str) -> bool:
+        return any(Path(filename).resolve().is_relative_to(r) for r in roots)
+
+    frame = template_frame(traceback.extract_tb(exc.__traceback__), in_templates)
+    if frame is None:
+        return None
+    path = Path(frame.filename).resolve()
+    rel = next(path.relative_to(r) for r in roots if path.is_relative_to(r))
+    return f"templates/{rel.as_posix()}:{frame.lineno}"
 
 
 def _write_page(

@@ -297,19 +297,26 @@ class BodyRenderer:
 _LINE_RE = re.compile(r"line (\d+)")
 
 
+def _is_body(filename: str) -> bool:
+    return filename.startswith(BODY_TEMPLATE_PREFIX) or filename == "<template>"
+
+
+def template_frame(
+    frames: traceback.StackSummary, is_template: Callable[[str], bool]
+) -> traceback.FrameSummary | None:
+    """The innermost frame that runs template code (Jinja maps template frames to their lines)."""
+    return next((f for f in reversed(frames) if is_template(f.filename)), None)
+
+
 def _template_line(exc: BaseException) -> int | None:
     """Line inside the report body where a render-time error was raised."""
-    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
-        if frame.filename.startswith(BODY_TEMPLATE_PREFIX) or frame.filename == "<template>":
-            return frame.lineno
-    return None
+    frame = template_frame(traceback.extract_tb(exc.__traceback__), _is_body)
+    return frame.lineno if frame else None
 
 
 def _caller_line() -> int:
-    for frame in reversed(traceback.extract_stack()):
-        if frame.filename.startswith(BODY_TEMPLATE_PREFIX) or frame.filename == "<template>":
-            return frame.lineno or 0
-    return 0
+    frame = template_frame(traceback.extract_stack(), _is_body)
+    return (frame.lineno or 0) if frame else 0
 
 
 def figure_names(result_dir: Path) -> set[str]:

@@ -93,7 +93,12 @@ def test_dirty_tree_is_reported(tmp_path: Path) -> None:
     (root / "results" / "issue-201" / "extra.txt").write_text("new\n")
     _build(root)
     page = (root / "site" / "issue-201" / "index.html").read_text()
-    assert "uncommitted changes" in page
+    # the footer names the build commit and says the tree was dirty; so does the index
+    assert re.search(
+        r"Page built from .*<code>[0-9a-f]{7,}</code>.* with uncommitted changes", page
+    )
+    index = (root / "site" / "index.html").read_text()
+    assert re.search(r"Built from .*<code>[0-9a-f]{7,}</code>.* with uncommitted changes", index)
     assert re.search(r"<code>results/issue-201/extra.txt</code></td>.*uncommitted", page, re.S)
 
 
@@ -220,8 +225,18 @@ def test_broken_page_template_names_template_and_line(tmp_path: Path) -> None:
     root = make_site(tmp_path)
     (root / "templates" / "page.md.j2").write_text("# {{ page.front.title }\n")
     _expect(root, ReportError, r"templates/page.md.j2:1: ")
-    (root / "templates" / "page.md.j2").write_text("# {{ page.no_such_field }}\n")
-    _expect(root, ReportError, r"templates/page.md.j2: .*no_such_field")
+    (root / "templates" / "page.md.j2").write_text("# title\n\n{{ page.no_such_field }}\n")
+    _expect(root, ReportError, r"templates/page.md.j2:3: UndefinedError: .*no_such_field")
+    (root / "templates" / "page.md.j2").write_text("{{ page.front.title + 1 }}\n")
+    _expect(root, ReportError, r"templates/page.md.j2:1: TypeError: ")
+
+
+def test_error_in_a_partial_names_the_partial(tmp_path: Path) -> None:
+    root = make_site(tmp_path)
+    badges = root / "templates" / "partials" / "badges.md.j2"
+    badges.write_text(badges.read_text() + "\n{{ page.front.no_such_field }}\n")
+    line = badges.read_text().count("\n")
+    _expect(root, ReportError, rf"templates/partials/badges.md.j2:{line}: .*no_such_field")
 
 
 def test_result_for_another_issue_and_missing_result(tmp_path: Path) -> None:
