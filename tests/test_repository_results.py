@@ -36,3 +36,11 @@ def test_every_result_has_a_report() -> None:
     for result in (ROOT / "results").glob("*/result.json"):
         assert (result.parent / "report.md").exists(), result.parent
     assert os.path.isdir(ROOT / "results")
+
+
+def test_committed_centroids_stay_under_the_size_budget() -> None:
+    # centroids live in git only while small; past 5 MB they belong outside git, referenced
+    # by path + sha256 (docs/data-contracts.md)
+    for folder in (ROOT / "results").glob("*/centroids"):
+        total = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+        assert total < 5_000_000, f"{folder}: {total / 1e6:.2f} MB of committed centroids"

@@ -31,6 +31,11 @@ def test_index_and_report_page_render_cleanly(site_dir: Path) -> None:
         assert page.locator("table.atlas-index tbody tr td").first.inner_text() == "#201"
         page.locator("table.atlas-index th", has_text="Issue").click()
         assert page.locator("table.atlas-index tbody tr td").first.inner_text() == "#218"
+        # confidence sorts by level (LOW < MODERATE < HIGH), not alphabetically
+        page.locator("table.atlas-index th", has_text="Confidence").click()
+        assert page.locator("table.atlas-index tbody tr td").first.inner_text() == "#218"
+        page.locator("table.atlas-index th", has_text="Confidence").click()
+        assert page.locator("table.atlas-index tbody tr td").first.inner_text() == "#201"
 
         page.goto(base + "issue-201/", wait_until="networkidle")
         hero = page.locator("figure.atlas-figure").first
@@ -42,6 +47,10 @@ def test_index_and_report_page_render_cleanly(site_dir: Path) -> None:
         assert not page.locator("img.atlas-figure-static").first.is_visible()
         tables = page.locator("article table")
         assert tables.count() >= 3  # verdict counts, query result, artifacts
+        page.locator("details summary").evaluate_all("els => els.forEach(e => e.click())")
+        for i in range(tables.count()):  # every table, the figure files' once unfolded
+            assert tables.nth(i).is_visible(), f"table {i} is hidden"
+            assert tables.nth(i).locator("tbody tr").count() >= 1, f"table {i} has no rows"
         assert page.get_by_text("Cells per verdict.").is_visible()
         assert page.locator(".admonition.warning").count() == 2
         assert errors == [], errors
