@@ -58,7 +58,7 @@ def ols_scatter(result: ResultFile, name: str) -> alt.TopLevelMixin:
     )  # fmt: skip
     dots = (
         alt.Chart(dataset(points))
-        .mark_circle(size=45, color=theme.PALETTE[5], opacity=0.85)
+        .mark_circle(size=45, color=theme.HIGHLIGHT, opacity=0.85)
         .encode(x=x, y=y, tooltip=["label:N", alt.Tooltip("x:Q", format=".4g"),
                                    alt.Tooltip("y:Q", format=".4g")])
     )  # fmt: skip
@@ -118,7 +118,7 @@ def rsa_scatter(result: ResultFile, name: str) -> alt.TopLevelMixin:
         cloud = _density(rows, x_title, y_title)
         note += f"; other pairs shown as a {RSA_BINS}×{RSA_BINS} count grid (binned in Python)"
     marked = alt.Chart(dataset(top))
-    hits = marked.mark_circle(size=50, color=theme.PALETTE[5]).encode(
+    hits = marked.mark_circle(size=50, color=theme.HIGHLIGHT).encode(
         x="dist_x:Q", y="dist_y:Q", tooltip=["pair:N", alt.Tooltip("decoupling:Q", format=".3f")]
     )
     text = marked.mark_text(align="left", dx=5, dy=-5, fontSize=10).encode(

@@ -27,6 +27,9 @@ PALETTE = [
 
 # Series colours leave out the PASS green and KILL vermillion so a line never reads as a verdict.
 CATEGORY = ["#0072B2", "#E69F00", "#CC79A7", "#56B4E9", "#000000", "#F0E442"]
+# Points a chart picks out (OLS observations, the most decoupled RSA pairs): reddish purple,
+# for the same reason — vermillion means KILL on every chart.
+HIGHLIGHT = "#CC79A7"
 
 VERDICTS = ["PASS", "GREY", "KILL"]
 VERDICT_COLOURS = {"PASS": "#009E73", "GREY": "#BBBBBB", "KILL": "#D55E00"}

@@ -1,4 +1,5 @@
-"""Result documents for the figure tests, built from the contract (docs/data-contracts.md).
+"""Result documents for the figure tests, built from the contract (docs/data-contracts.md),
+and :func:`build_spec`, the check every chart test goes through.
 
 ``recipe_result`` converts the group's real #218 sweep (15 pairs × 28 layers, 275 personas)
 into the recipe-comparison table shape. The legacy file stores per-persona summaries
@@ -9,12 +10,15 @@ reproduce exactly that min, max and mean per cell — enough to exercise the cha
 from __future__ import annotations
 
 import json
+from functools import cache
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import numpy as np
 
 from persona_atlas.schema import ResultFile, save
+from persona_atlas.site.figures import registry, render
 
 REFERENCE = Path(__file__).resolve().parents[2] / "fixtures" / "reference"
 NAMES = {"a": "A", "b": "B", "bstar": "B*", "c1": "C1", "c2": "C2", "c3": "C3"}
@@ -150,3 +154,58 @@ def write_result(tmp_path: Path, doc: dict[str, Any], slug: str = "issue-218") -
     folder.mkdir(parents=True)
     save(folder / "result.json", ResultFile.model_validate(doc))
     return folder
+
+
+def regression_doc() -> dict[str, Any]:
+    """A ``regression`` result: 30 points on y ≈ 2x with one clear outlier (m4)."""
+    doc = stored_matrix_doc()
+    xs = np.linspace(0.0, 1.0, 30)
+    ys = 2.0 * xs + 0.1 * np.sin(7 * xs)
+    ys[4] += 1.0  # the one clear outlier
+    doc["kind"] = "regression"
+    doc["tables"] = {
+        "ols_points": {
+            "columns": ["label", "x", "y"],
+            "rows": [[f"m{i}", float(x), float(y)] for i, (x, y) in enumerate(zip(xs, ys))],
+        },
+        "ols_fit": {
+            "columns": ["x", "fit", "pi_low", "pi_high"],
+            "rows": [[float(x), 2.0 * x, 2.0 * x - 0.3, 2.0 * x + 0.3] for x in (0.0, 0.5, 1.0)],
+        },
+    }
+    doc["metrics"] = {"ols": {"x_title": "dose", "y_title": "response", "r2": 0.91}}
+    return doc
+
+
+def rsa_doc(n_personas: int) -> dict[str, Any]:
+    """An ``rsa`` result with every pair of ``n_personas`` at random distances."""
+    rng = np.random.default_rng(0)
+    rows = []
+    for a in range(n_personas):
+        for b in range(a + 1, n_personas):
+            dx, dy = rng.uniform(0, 1, size=2)
+            rows.append([f"p{a}", f"p{b}", float(dx), float(dy), abs(float(dx - dy))])
+    doc = stored_matrix_doc()
+    doc["kind"] = "rsa"
+    doc["metrics"] = {"rsa": {"spearman": 0.42}}
+    doc["tables"] = {
+        "rsa_pairs": {"columns": ["a", "b", "dist_x", "dist_y", "decoupling"], "rows": rows}
+    }
+    return doc
+
+
+@cache
+def vega_lite_validator() -> jsonschema.Draft7Validator:
+    """altair's bundled Vega-Lite schema: validation needs no network."""
+    from altair.vegalite.v6.schema.core import load_schema
+
+    return jsonschema.Draft7Validator(load_schema())
+
+
+def build_spec(doc: dict[str, Any], chart: str, **params: Any) -> dict[str, Any]:
+    """The chart's spec for ``doc``, asserted valid against the Vega-Lite schema."""
+    result = ResultFile.model_validate(doc)
+    spec = render.to_spec(registry.CHARTS[chart](result, chart, **params))
+    errors = list(vega_lite_validator().iter_errors(spec))
+    assert not errors, errors[0].message
+    return spec

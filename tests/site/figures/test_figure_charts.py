@@ -1,78 +1,23 @@
 """Every chart builds from a result fixture, validates against the Vega-Lite schema and
-renders to SVG; the numbers it draws are the result's; bad input gets a named error."""
+renders to SVG, and the numbers it draws are the result's (bad input: test_figure_bad_input)."""
 
 from __future__ import annotations
 
 import copy
-import json
-from functools import cache
 from typing import Any
 
-import jsonschema
 import numpy as np
 import pytest
-from figure_fixtures import stored_matrix_doc
+from figure_fixtures import build_spec, regression_doc, rsa_doc
 
-from persona_atlas.errors import InputFileError
 from persona_atlas.schema import ResultFile
 from persona_atlas.site.figures import distributions, matrices, registry, render, scatter
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 
 
-@cache
-def vega_lite_validator() -> jsonschema.Draft7Validator:
-    from altair.vegalite.v6.schema.core import load_schema
-
-    return jsonschema.Draft7Validator(load_schema())
-
-
-def build(doc: dict[str, Any], chart: str, **params: Any) -> dict[str, Any]:
-    result = ResultFile.model_validate(doc)
-    spec = render.to_spec(registry.CHARTS[chart](result, chart, **params))
-    errors = list(vega_lite_validator().iter_errors(spec))
-    assert not errors, errors[0].message
-    return spec
-
-
 def datasets(spec: dict[str, Any]) -> list[list[dict[str, Any]]]:
     return render.inline_data(spec)
-
-
-def regression_doc() -> dict[str, Any]:
-    doc = stored_matrix_doc()
-    xs = np.linspace(0.0, 1.0, 30)
-    ys = 2.0 * xs + 0.1 * np.sin(7 * xs)
-    ys[4] += 1.0  # the one clear outlier
-    doc["kind"] = "regression"
-    doc["tables"] = {
-        "ols_points": {
-            "columns": ["label", "x", "y"],
-            "rows": [[f"m{i}", float(x), float(y)] for i, (x, y) in enumerate(zip(xs, ys))],
-        },
-        "ols_fit": {
-            "columns": ["x", "fit", "pi_low", "pi_high"],
-            "rows": [[float(x), 2.0 * x, 2.0 * x - 0.3, 2.0 * x + 0.3] for x in (0.0, 0.5, 1.0)],
-        },
-    }
-    doc["metrics"] = {"ols": {"x_title": "dose", "y_title": "response", "r2": 0.91}}
-    return doc
-
-
-def rsa_doc(n_personas: int) -> dict[str, Any]:
-    rng = np.random.default_rng(0)
-    rows = []
-    for a in range(n_personas):
-        for b in range(a + 1, n_personas):
-            dx, dy = rng.uniform(0, 1, size=2)
-            rows.append([f"p{a}", f"p{b}", float(dx), float(dy), abs(float(dx - dy))])
-    doc = stored_matrix_doc()
-    doc["kind"] = "rsa"
-    doc["metrics"] = {"rsa": {"spearman": 0.42}}
-    doc["tables"] = {
-        "rsa_pairs": {"columns": ["a", "b", "dist_x", "dist_y", "decoupling"], "rows": rows}
-    }
-    return doc
 
 
 # ------------------------------------------------------------------ every chart, every kind
@@ -80,7 +25,7 @@ def rsa_doc(n_personas: int) -> dict[str, Any]:
 
 @pytest.mark.parametrize("chart", ["verdict_partition", "per_persona_cos", "direction_vs_structure", "noise_floor"])  # fmt: skip
 def test_recipe_charts_validate_and_render(small_recipe_doc: dict[str, Any], chart: str) -> None:
-    spec = build(small_recipe_doc, chart)
+    spec = build_spec(small_recipe_doc, chart)
     svg = render.render_svg(spec).decode()
     assert svg.startswith("<svg") and "<path" in svg
 
@@ -93,13 +38,13 @@ def test_stored_matrix_result_gets_its_charts(stored_doc: dict[str, Any]) -> Non
         "cosine_matrix_A_layer_20",
     ]
     for job in jobs:
-        spec = build(stored_doc, job.chart, **job.params)
+        spec = build_spec(stored_doc, job.chart, **job.params)
         assert "<svg" in render.render_svg(spec).decode()
 
 
 def test_regression_and_rsa_charts_validate_and_render() -> None:
     for doc, chart in ((regression_doc(), "ols_scatter"), (rsa_doc(12), "rsa_scatter")):
-        spec = build(doc, chart)
+        spec = build_spec(doc, chart)
         assert "<svg" in render.render_svg(spec).decode()
 
 
@@ -107,7 +52,7 @@ def test_regression_and_rsa_charts_validate_and_render() -> None:
 
 
 def test_verdict_partition_draws_the_reference_partition(recipe_doc: dict[str, Any]) -> None:
-    spec = build(recipe_doc, "verdict_partition")
+    spec = build_spec(recipe_doc, "verdict_partition")
     (cells,) = datasets(spec)
     assert len(cells) == 15 * 28
     labels = {c["label"] for c in cells}
@@ -121,7 +66,7 @@ def test_verdict_partition_draws_the_reference_partition(recipe_doc: dict[str, A
 
 
 def test_verdict_colours_are_fixed(small_recipe_doc: dict[str, Any]) -> None:
-    spec = build(small_recipe_doc, "verdict_partition")
+    spec = build_spec(small_recipe_doc, "verdict_partition")
     scale = spec["encoding"]["color"]["scale"]
     assert scale["range"] == ["#009E73", "#BBBBBB", "#D55E00"]
     assert [d.split(" ")[0] for d in scale["domain"]] == ["PASS", "GREY", "KILL"]
@@ -141,7 +86,7 @@ def test_summarise_quantiles_hand_computed() -> None:
 
 
 def test_per_persona_summaries_at_218_scale(recipe_doc: dict[str, Any]) -> None:
-    spec = build(recipe_doc, "per_persona_cos")
+    spec = build_spec(recipe_doc, "per_persona_cos")
     summary = [r for d in datasets(spec) for r in d if "p95" in r]
     assert len(summary) == 420 and {r["n"] for r in summary} == {275}
     ref = {(c[0], c[4]): (c[5], c[8]) for c in recipe_doc["tables"]["cells"]["rows"]}
@@ -154,7 +99,7 @@ def test_per_persona_summaries_at_218_scale(recipe_doc: dict[str, Any]) -> None:
 
 
 def test_per_persona_small_data_draws_every_persona(stored_doc: dict[str, Any]) -> None:
-    spec = build(stored_doc, "per_persona_cos")
+    spec = build_spec(stored_doc, "per_persona_cos")
     dots = [r for d in datasets(spec) for r in d if "persona" in r]
     assert len(dots) == 80
     assert {round(d["x_jitter"]) for d in dots} == {10, 15, 20, 25}
@@ -164,7 +109,7 @@ def test_per_persona_falls_back_to_cell_summaries(small_recipe_doc: dict[str, An
     doc = copy.deepcopy(small_recipe_doc)
     del doc["tables"]["per_persona_cos"]
     doc["nulls"] = {"tables.per_persona_cos": "the legacy files kept only summaries"}
-    spec = build(doc, "per_persona_cos")
+    spec = build_spec(doc, "per_persona_cos")
     summary = [r for d in datasets(spec) for r in d if "mid" in r]
     assert len(summary) == 45
     c = small_recipe_doc["tables"]["cells"]["rows"][0]
@@ -174,7 +119,7 @@ def test_per_persona_falls_back_to_cell_summaries(small_recipe_doc: dict[str, An
 
 
 def test_direction_vs_structure_uses_layers_table(stored_doc: dict[str, Any]) -> None:
-    spec = build(stored_doc, "direction_vs_structure")
+    spec = build_spec(stored_doc, "direction_vs_structure")
     rows = next(d for d in datasets(spec) if d and "mc_r" in d[0])
     by_layer = {r["layer"]: r for r in rows}
     # The pilot's layer 20 mean-centred Pearson, as stored by the group.
@@ -185,7 +130,7 @@ def test_direction_vs_structure_uses_layers_table(stored_doc: dict[str, Any]) ->
 def test_threshold_bands_follow_the_result(small_recipe_doc: dict[str, Any]) -> None:
     doc = copy.deepcopy(small_recipe_doc)
     doc["metrics"]["thresholds"]["kill_mc_r"] = 0.5
-    spec = build(doc, "direction_vs_structure")
+    spec = build_spec(doc, "direction_vs_structure")
     zones = [r for d in datasets(spec) for r in d if "verdict" in r and "lo" in r]
     kill_edges = sorted({z["hi"] for z in zones if z["verdict"] == "KILL"})
     assert kill_edges == [0.5, 0.85]
@@ -208,7 +153,7 @@ def test_large_matrix_is_block_averaged(stored_doc: dict[str, Any]) -> None:
     doc["metrics"]["cosine_matrices"] = {
         "A": {"layer_3": {"personas": [f"p{i}" for i in range(n)], "matrix": np.eye(n).tolist()}}
     }
-    spec = build(doc, "cosine_matrix", stem="A", layer_key="layer_3")
+    spec = build_spec(doc, "cosine_matrix", stem="A", layer_key="layer_3")
     (cells,) = datasets(spec)
     assert len(cells) == 41 * 41  # ceil(203 / 50) = 5 personas per block
     # Identity matrix: 40 full diagonal blocks average 5/25, the last (3×3) block 3/9.
@@ -217,7 +162,7 @@ def test_large_matrix_is_block_averaged(stored_doc: dict[str, Any]) -> None:
 
 
 def test_ols_labels_the_farthest_points() -> None:
-    spec = build(regression_doc(), "ols_scatter")
+    spec = build_spec(regression_doc(), "ols_scatter")
     texts = [d for d in datasets(spec) if d and len(d) == scatter.LABEL_TOP]
     assert texts and "m4" in {r["label"] for r in texts[0]}
     assert spec["layer"][0]["encoding"]["x"]["title"] == "dose"
@@ -225,60 +170,12 @@ def test_ols_labels_the_farthest_points() -> None:
 
 
 def test_rsa_bins_large_clouds_and_labels_top_pairs() -> None:
-    small = build(rsa_doc(12), "rsa_scatter")
+    small = build_spec(rsa_doc(12), "rsa_scatter")
     top = min((d for d in datasets(small)), key=len)
     assert len(top) == scatter.RSA_LABEL_TOP
     decoupling = sorted((r[4] for r in rsa_doc(12)["tables"]["rsa_pairs"]["rows"]), reverse=True)
     assert sorted((r["decoupling"] for r in top), reverse=True) == decoupling[:8]
-    big = build(rsa_doc(90), "rsa_scatter")  # 4,005 pairs: binned
+    big = build_spec(rsa_doc(90), "rsa_scatter")  # 4,005 pairs: binned
     grid = next(d for d in datasets(big) if d and "pairs" in d[0])
     assert sum(c["pairs"] for c in grid) == 90 * 89 // 2
     assert "binned in Python" in big["title"]["subtitle"]
-
-
-# ------------------------------------------------------------------ bad input
-
-
-def test_missing_table_names_chart_and_path(small_recipe_doc: dict[str, Any]) -> None:
-    doc = copy.deepcopy(small_recipe_doc)
-    del doc["tables"]["cells"]
-    with pytest.raises(InputFileError) as err:
-        build(doc, "verdict_partition")
-    assert "figure 'verdict_partition'" in err.value.message
-    assert "`tables.cells`" in err.value.message
-
-
-def test_missing_column_names_the_column(small_recipe_doc: dict[str, Any]) -> None:
-    doc = copy.deepcopy(small_recipe_doc)
-    table = doc["tables"]["cells"]
-    i = table["columns"].index("mc_r")
-    table["columns"][i] = "mc_pearson"
-    with pytest.raises(InputFileError, match=r"figure 'direction_vs_structure': `tables.cells` has no column 'mc_r'"):  # fmt: skip
-        build(doc, "direction_vs_structure")
-
-
-def test_missing_threshold_names_the_metric(small_recipe_doc: dict[str, Any]) -> None:
-    doc = copy.deepcopy(small_recipe_doc)
-    del doc["metrics"]["thresholds"]["kill_cos_min"]
-    with pytest.raises(InputFileError, match=r"has no `metrics.thresholds.kill_cos_min`"):
-        build(doc, "per_persona_cos")
-
-
-def test_bad_cosine_matrix_shape(stored_doc: dict[str, Any]) -> None:
-    doc = copy.deepcopy(stored_doc)
-    doc["metrics"]["cosine_matrices"]["A"]["layer_20"]["matrix"].pop()
-    with pytest.raises(InputFileError, match=r"has shape \(19, 20\), expected 20×20"):
-        build(doc, "cosine_matrix", stem="A", layer_key="layer_20")
-
-
-@pytest.mark.parametrize("chart,table", [("noise_floor", "noise_floor"), ("verdict_partition", "cells"), ("rsa_scatter", "rsa_pairs")])  # fmt: skip
-def test_empty_table_draws_no_data(
-    small_recipe_doc: dict[str, Any], chart: str, table: str
-) -> None:
-    doc = copy.deepcopy(small_recipe_doc)
-    if table == "rsa_pairs":
-        doc["tables"] = rsa_doc(3)["tables"]
-    doc["tables"][table]["rows"] = []
-    spec = build(doc, chart)
-    assert f"tables.{table} has no rows" in json.dumps(spec["title"])
-    assert "no data" in render.render_svg(spec).decode()
