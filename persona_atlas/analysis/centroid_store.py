@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import struct
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -109,6 +110,10 @@ def open_recipe(path: Path) -> RecipeCentroids:
         raise InputFileError(f"{path}: unknown recipe {recipe!r} in metadata")
     personas = [str(p) for p in _json_list(path, meta, "personas")]
     layers = [int(x) for x in _json_list(path, meta, "layers")]
+    for what, names in (("persona", personas), ("layer", layers)):
+        twice = [x for x, k in Counter(names).items() if k > 1]
+        if twice:  # rows are looked up by name: a duplicate would be ambiguous
+            raise InputFileError(f"{path}: recipe {recipe}: {what} {twice[0]!r} is listed twice")
     if "centroid" not in views:
         raise InputFileError(f"{path}: recipe {recipe}: no 'centroid' tensor")
     for half in ("half_a", "half_b"):
@@ -127,11 +132,13 @@ def open_recipe(path: Path) -> RecipeCentroids:
                 f"{path}: recipe {recipe}: {name} is {v.dtype}{list(v.shape)}, expected "
                 f"float32[{expected[0]}, {expected[1]}, H] (personas × layers × hidden)"
             )
-    if (
-        views["half_a"].shape != views["centroid"].shape
-        or views["half_b"].shape != views["centroid"].shape
-    ):
-        raise InputFileError(f"{path}: recipe {recipe}: split halves and centroid differ in shape")
+    for half in ("half_a", "half_b"):
+        if views[half].shape != views["centroid"].shape:
+            raise InputFileError(
+                f"{path}: recipe {recipe}: split half {half} is {list(views[half].shape)}, "
+                f"centroid is {list(views['centroid'].shape)} (they must match)",
+                hint="both halves and the centroid come from one extraction run",
+            )
     return RecipeCentroids(
         recipe=recipe,
         path=path,
@@ -142,6 +149,20 @@ def open_recipe(path: Path) -> RecipeCentroids:
         half_a=views["half_a"],
         half_b=views["half_b"],
         count=views.get("count"),
+    )
+
+
+def _persona_difference(ref: RecipeCentroids, rc: RecipeCentroids) -> str:
+    """How two recipes' persona lists differ (rows are matched by position; names are
+    unique within a file, so equal sets mean equal lengths)."""
+    only_a = sorted(set(ref.personas) - set(rc.personas))[:3]
+    only_b = sorted(set(rc.personas) - set(ref.personas))[:3]
+    if only_a or only_b:
+        return f"only in {ref.recipe}: {only_a}; only in {rc.recipe}: {only_b}"
+    row = next(i for i, (a, b) in enumerate(zip(ref.personas, rc.personas)) if a != b)
+    return (
+        f"same personas in a different row order: row {row} is {rc.personas[row]!r} in "
+        f"{rc.recipe}, {ref.personas[row]!r} in {ref.recipe}"
     )
 
 
@@ -180,13 +201,7 @@ class CentroidStore:
         ref = items[0]
         for rc in items[1:]:
             if rc.personas != ref.personas:
-                only_a = sorted(set(ref.personas) - set(rc.personas))[:3]
-                only_b = sorted(set(rc.personas) - set(ref.personas))[:3]
-                detail = (
-                    f"only in {ref.recipe}: {only_a}; only in {rc.recipe}: {only_b}"
-                    if only_a or only_b
-                    else "same personas in a different row order"
-                )
+                detail = _persona_difference(ref, rc)
                 raise InputFileError(
                     f"{rc.path}: recipe {rc.recipe} has other personas than recipe {ref.recipe} "
                     f"({detail})",

@@ -1,10 +1,12 @@
 """The metric registry: every recipe-comparison metric, written once (DESIGN §4).
 
-Work is organised around a ``CentroidView`` — one recipe's [P, H] centroids at one layer —
-which computes its cosine matrices once (one GEMM on the mean-centred centroids gives both
-the mean-centred and, by a rank-one correction, the raw Gram matrix) and keeps the
-standardised upper triangles, so every pair metric is a dot product and every recipe is
-normalised once per layer however many pairs it is in.
+The formulas come first, as functions of condensed vectors (the strict upper triangle of a
+cosine matrix, row-major) and per-persona vectors; ``stored-matrix-comparison`` calls them on
+stored matrices. The registry evaluates the same formulas around a ``CentroidView`` — one
+recipe's [P, H] centroids at one layer — which computes its cosine matrices once (one GEMM on
+the mean-centred centroids gives both the mean-centred and, by a rank-one correction, the raw
+Gram matrix) and keeps the standardised upper triangles, so every pair metric is a dot
+product and every recipe is normalised once per layer however many pairs it is in.
 """
 
 from __future__ import annotations
@@ -14,12 +16,68 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import NDArray
-from scipy.stats import rankdata
+from numpy.typing import ArrayLike, NDArray
+from scipy import stats as sps
 
+from persona_atlas.analysis.permutation import standardise, upper_triangle
 from persona_atlas.errors import InputFileError
 
 F32 = NDArray[np.float32]
+F64 = NDArray[np.float64]
+
+# ----------------------------------------------------------------------------- formulas
+
+
+def condensed(matrix: ArrayLike) -> F64:
+    """Strict upper triangle of a square matrix, row-major (``triu_indices(n, k=1)``)."""
+    return upper_triangle(np.asarray(matrix))
+
+
+def standardised(values: ArrayLike, method: str = "pearson") -> F64:
+    """Condensed entries centred and unit-normalised (average ranks first for ``spearman``),
+    so that the Pearson / Spearman correlation of two such vectors is their dot product."""
+    return standardise(np.asarray(values), method)
+
+
+def correlation(a: NDArray[np.floating], b: NDArray[np.floating]) -> float:
+    """Correlation of two ``standardised`` vectors: their dot product, in float64 (clipped
+    to [-1, 1] against rounding)."""
+    return float(np.clip(np.dot(a.astype(np.float64), b.astype(np.float64)), -1.0, 1.0))
+
+
+def matrix_agreement(ua: ArrayLike, ub: ArrayLike) -> dict[str, float]:
+    """Pearson, Spearman and mean |a − b| of two condensed cosine matrices, in float64.
+
+    Pearson and Spearman are ``correlation(standardised(a), standardised(b))`` up to
+    rounding; scipy evaluates them here so that stored-matrix results stay bit-identical to
+    those already committed (the two orders of summation differ by ≤ 4.4e-16 on the pilot).
+    """
+    a, b = np.asarray(ua, dtype=np.float64), np.asarray(ub, dtype=np.float64)
+    return {
+        "pearson": float(sps.pearsonr(a, b)[0]),
+        "spearman": float(sps.spearmanr(a, b)[0]),
+        "mean_abs_diff": float(np.mean(np.abs(a - b))),
+    }
+
+
+def cos_stats(vec: F64) -> dict[str, float]:
+    """min, p5 (linear interpolation), mean, max and std (ddof 0) of a per-persona vector."""
+    return {
+        "cos_min": float(vec.min()),
+        "cos_p5": float(np.percentile(vec, 5)),
+        "cos_mean": float(vec.mean()),
+        "cos_max": float(vec.max()),
+        "cos_std": float(vec.std()),
+    }
+
+
+def cos_summary(vec: F64) -> dict[str, float]:
+    """The per-persona statistics that fill the cells columns: min, p5, mean, max."""
+    stats = cos_stats(vec)
+    return {k: stats[k] for k in ("cos_min", "cos_p5", "cos_mean", "cos_max")}
+
+
+# ----------------------------------------------------------------------------- registry
 
 
 class CentroidView:
@@ -50,8 +108,13 @@ class CentroidView:
     @functools.cached_property
     def cos_mc(self) -> F32:
         d = np.sqrt(np.diag(self.gram_mc))  # [P]
-        if np.any(d == 0):
-            raise InputFileError(f"{self.where}: a centroid equals the mean of all personas")
+        same = np.flatnonzero(d == 0)
+        if same.size:
+            raise InputFileError(
+                f"{self.where}, persona {self.personas[same[0]]!r}: centroid equals the mean "
+                "of all personas (zero after mean-centring)",
+                hint="mc_r is undefined for it; check for duplicated or placeholder centroids",
+            )
         return np.asarray(self.gram_mc / np.outer(d, d), dtype=np.float32)
 
     @functools.cached_property
@@ -64,55 +127,39 @@ class CentroidView:
 
     @functools.cached_property
     def _iu(self) -> tuple[np.ndarray, np.ndarray]:
-        return np.triu_indices(self.n, k=1)
+        return np.triu_indices(self.n, k=1)  # cached: ``condensed`` order, built once per view
 
-    def _z(self, values: np.ndarray) -> F32:
-        v = np.asarray(values, dtype=np.float64)
-        v = v - v.mean()
-        norm = np.sqrt(v @ v)
-        if norm == 0:
-            raise InputFileError(f"{self.where}: all persona pairs have the same cosine")
-        return np.asarray(v / norm, dtype=np.float32)
+    def _z(self, matrix: F32, method: str) -> F32:
+        """``standardised`` condensed entries, stored in float32 for the dot products."""
+        try:
+            return np.asarray(standardised(matrix[self._iu], method), dtype=np.float32)
+        except ValueError:
+            raise InputFileError(f"{self.where}: all persona pairs have the same cosine") from None
 
     @functools.cached_property
     def raw_z(self) -> F32:
         """Standardised strict upper triangle of the raw cosine matrix: Pearson = dot."""
-        return self._z(self.cos_raw[self._iu])
+        return self._z(self.cos_raw, "pearson")
 
     @functools.cached_property
     def raw_rank_z(self) -> F32:
         """Standardised ranks of the same entries: Spearman = dot."""
-        return self._z(rankdata(self.cos_raw[self._iu]))
+        return self._z(self.cos_raw, "spearman")
 
     @functools.cached_property
     def mc_z(self) -> F32:
         """Standardised strict upper triangle of the mean-centred cosine matrix."""
-        return self._z(self.cos_mc[self._iu])
+        return self._z(self.cos_mc, "pearson")
 
     @functools.cached_property
     def mc_rank_z(self) -> F32:
         """Standardised ranks of the mean-centred entries (Spearman Mantel)."""
-        return self._z(rankdata(self.cos_mc[self._iu]))
+        return self._z(self.cos_mc, "spearman")
 
 
-def per_persona_cos(x: CentroidView, y: CentroidView) -> NDArray[np.float64]:
+def per_persona_cos(x: CentroidView, y: CentroidView) -> F64:
     """cos(c_X[p], c_Y[p]) for every persona p (clipped to [-1, 1] against float rounding)."""
     return np.clip(np.einsum("ph,ph->p", x.unit, y.unit, dtype=np.float64), -1.0, 1.0)
-
-
-def cos_summary(vec: NDArray[np.float64]) -> dict[str, float]:
-    """min, p5 (linear interpolation), mean, max of a per-persona cosine vector."""
-    return {
-        "cos_min": float(vec.min()),
-        "cos_p5": float(np.percentile(vec, 5)),
-        "cos_mean": float(vec.mean()),
-        "cos_max": float(vec.max()),
-    }
-
-
-def correlation(a: F32, b: F32) -> float:
-    """Pearson of two standardised vectors (clipped against float rounding)."""
-    return float(np.clip(np.dot(a.astype(np.float64), b.astype(np.float64)), -1.0, 1.0))
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,8 @@ For question q at layer L: unit-normalise each persona's vector u_p, take the me
 vector m = mean_p u_p; spread = mean_p |u_p − m|² = 1 − |m|² (since |u_p| = 1). Only the
 running sum of unit vectors is needed, so the [P, Q, L, H] fp16 array is streamed one
 persona at a time from its memory map: one fp32 [Q, L, H] block in memory, never the
-whole array.
+whole array. Only answering personas count (``valid`` = 1; an excluded slot is ignored
+whatever it holds); a question with fewer than two of them has no spread (NaN).
 """
 
 from __future__ import annotations
@@ -53,7 +54,9 @@ def question_spread(
         raise InputFileError(f"{path}: metadata needs personas, questions and layers") from None
     if file_personas != personas:
         raise InputFileError(
-            f"{path}: recipe {recipe}: per-question personas differ from the centroid files"
+            f"{path}: recipe {recipe}: per-question personas differ from the centroid files "
+            f"({_persona_difference(file_personas, personas)})",
+            hint="per-question arrays and centroids must come from the same extraction run",
         )
     p, q, n_layers = len(personas), len(questions), len(layers)
     if vectors.ndim != 4 or vectors.shape[:3] != (p, q, n_layers) or valid.shape != (p, q):
@@ -61,9 +64,16 @@ def question_spread(
             f"{path}: recipe {recipe}: vectors {list(vectors.shape)} / valid {list(valid.shape)} "
             f"do not match {p} personas × {q} questions × {n_layers} layers"
         )
+    if vectors.dtype not in (np.float16, np.float32):
+        raise InputFileError(
+            f"{path}: recipe {recipe}: vectors are {vectors.dtype}, expected float16 "
+            "(docs/data-contracts.md)"
+        )
     total = np.zeros(vectors.shape[1:], dtype=np.float32)  # [Q, L, H]
     for i in tqdm(range(p), desc=f"spread {recipe}", disable=not progress, leave=False):
-        block = np.asarray(vectors[i], dtype=np.float32)  # [Q, L, H]
+        block = np.array(vectors[i], dtype=np.float32)  # [Q, L, H], a writable copy
+        if not valid[i].all():  # empty responses take no part, whatever the file holds there
+            block[~valid[i]] = 0.0
         norms = np.sqrt(np.einsum("qlh,qlh->ql", block, block))  # [Q, L]
         ok = valid[i][:, None]  # [Q, 1]
         bad = ok & ~(np.isfinite(norms) & (norms > 0))
@@ -83,3 +93,18 @@ def question_spread(
         spread = 1.0 - mean_sq / answered[:, None] ** 2
     spread[answered < 2] = np.nan
     return QuestionSpread(recipe, path, questions, layers, spread)
+
+
+def _persona_difference(found: list[str], expected: list[str]) -> str:
+    """The first way a persona list differs from the centroids' (rows match by position)."""
+    missing = [x for x in expected if x not in found][:3]
+    extra = [x for x in found if x not in expected][:3]
+    if missing or extra:
+        return f"missing here: {missing}; not in the centroids: {extra}"
+    row = next(
+        (i for i, (a, b) in enumerate(zip(found, expected)) if a != b),
+        min(len(found), len(expected)),
+    )
+    if row >= min(len(found), len(expected)):
+        return f"{len(found)} personas here, {len(expected)} in the centroids"
+    return f"row {row} is {found[row]!r} here, {expected[row]!r} in the centroids"

@@ -221,24 +221,45 @@ def cluster_collapsed_rsa(
     return mantel(cx, cy, permutations=permutations, method=method, seed=seed)
 
 
-def js_divergence(logp: ArrayLike, logq: ArrayLike, axis: int = -1) -> NDArray[np.float64]:
+def _check_log_distribution(lp: NDArray[np.float64], name: str, axis: int, tol: float) -> None:
+    """Raise unless ``lp`` holds log-probabilities: no NaN / +inf, exp summing to 1 on ``axis``."""
+    if np.any(np.isnan(lp)) or np.any(lp == np.inf):
+        raise ValueError(f"{name} contains NaN or +inf (log-probabilities are <= 0 or -inf)")
+    off = np.abs(np.exp(lp).sum(axis=axis) - 1.0)  # one value per distribution
+    if np.any(off > tol):
+        worst = np.unravel_index(int(np.argmax(off)), np.shape(off))
+        raise ValueError(
+            f"{name}: exp does not sum to 1 along axis {axis} (off by {float(off[worst]):.3g} "
+            f"at distribution {tuple(int(i) for i in worst)}, tolerance {tol:g}); "
+            "pass log-probabilities, e.g. log_softmax of the logits"
+        )
+
+
+def js_divergence(
+    logp: ArrayLike, logq: ArrayLike, axis: int = -1, *, tol: float = 1e-4
+) -> NDArray[np.float64]:
     """Jensen–Shannon divergence (natural log, in [0, ln 2]) from log-probabilities.
 
     Works on the log scale throughout (log m = logaddexp(log p, log q) − ln 2), so
     next-token distributions with many near-zero entries do not underflow; zero
-    probabilities (log = −inf) contribute nothing. Reduces over ``axis``.
+    probabilities (log = −inf) contribute nothing. Reduces over ``axis``. Each input must
+    be a distribution along ``axis``: ``exp`` summing to 1 within ``tol`` (float32
+    log-softmax over a large vocabulary is off by ~1e-6), else ``ValueError`` — an
+    unnormalised input would otherwise give a wrong value, not an error.
     """
     lp = np.asarray(logp, dtype=np.float64)
     lq = np.asarray(logq, dtype=np.float64)
     if lp.shape != lq.shape:
         raise ValueError(f"logp and logq must have the same shape, got {lp.shape} and {lq.shape}")
+    _check_log_distribution(lp, "logp", axis, tol)
+    _check_log_distribution(lq, "logq", axis, tol)
     lm = np.logaddexp(lp, lq) - math.log(2.0)
     p, q = np.exp(lp), np.exp(lq)
     with np.errstate(invalid="ignore"):
         kl_p = np.where(p > 0, p * (lp - lm), 0.0)
         kl_q = np.where(q > 0, q * (lq - lm), 0.0)
     js = 0.5 * (kl_p.sum(axis=axis) + kl_q.sum(axis=axis))
-    return np.clip(js, 0.0, math.log(2.0))
+    return np.clip(js, 0.0, math.log(2.0))  # rounding and the ``tol`` slack only
 
 
 def wilson_interval(k: int, n: int, alpha: float = 0.05) -> tuple[float, float]:

@@ -3,9 +3,11 @@
 Input: the group's pilot file (``extraction_method_comparison_results.json``): per layer
 ``layer_<L>`` the two recipes' N×N cosine matrices (raw and mean-centred) and the
 per-persona cosine vector, plus the statistics the original script derived from them.
-Every statistic is recomputed here from the matrices; ``metrics.stored_check`` records the
-largest disagreement with the stored values (the correctness check of issue #4, item 5).
-Persona order of the matrix rows is the key order of ``per_persona_cosine``.
+Every statistic is recomputed here from the matrices with the registry's formulas
+(``metrics.matrix_agreement`` on the condensed matrices, ``metrics.cos_stats`` on the
+per-persona vector); ``metrics.stored_check`` records the largest disagreement with the
+stored values (the correctness check of issue #4, item 5). This module only reads, checks
+and assembles. Persona order of the matrix rows is the key order of ``per_persona_cosine``.
 """
 
 from __future__ import annotations
@@ -14,11 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from scipy import stats as sps
 
 from persona_atlas.analysis import verdicts
 from persona_atlas.analysis.comparison import AnalysisOutput, comparison_output
-from persona_atlas.analysis.permutation import upper_triangle
+from persona_atlas.analysis.metrics import condensed, cos_stats, matrix_agreement
 from persona_atlas.analysis.statistics import mantel
 from persona_atlas.config import RECIPES, AnalysisConfig, PairConfig
 from persona_atlas.errors import ConfigError, InputFileError
@@ -70,13 +71,18 @@ def _layers(src: Path, data: Any) -> list[tuple[int, dict[str, Any]]]:
     return sorted(found, key=lambda t: t[0])
 
 
-def _matrix_stats(a: np.ndarray, b: np.ndarray) -> tuple[float, float, float]:
-    ua, ub = upper_triangle(a), upper_triangle(b)
-    return (
-        float(sps.pearsonr(ua, ub)[0]),
-        float(sps.spearmanr(ua, ub)[0]),
-        float(np.mean(np.abs(ua - ub))),
-    )
+def _layer_stats(
+    a: np.ndarray, b: np.ndarray, am: np.ndarray, bm: np.ndarray, cos: np.ndarray
+) -> dict[str, float]:
+    """The registry's formulas on one layer: raw and mean-centred matrix agreement, and the
+    per-persona cosine statistics (``LAYER_COLUMNS`` plus ``cos_p5``)."""
+    raw = matrix_agreement(condensed(a), condensed(b))
+    mc = matrix_agreement(condensed(am), condensed(bm))
+    return {
+        **{f"raw_{k}": v for k, v in raw.items()},
+        **{f"mc_{k}": v for k, v in mc.items()},
+        **cos_stats(cos),
+    }
 
 
 def _stored_diffs(entry: dict[str, Any], computed: dict[str, float]) -> list[float]:
@@ -135,14 +141,7 @@ def run(config: AnalysisConfig, *, progress: bool = False) -> AnalysisOutput:
         if not np.all(np.isfinite(cos)):
             raise InputFileError(f"{src}: {key}.per_persona_cosine has a non-finite value")
         a, b, am, bm = (_matrix(src, key, name, entry[name], n) for name in MATRICES)
-        raw_p, raw_s, raw_d = _matrix_stats(a, b)
-        mc_p, mc_s, mc_d = _matrix_stats(am, bm)
-        s = {
-            "raw_pearson": raw_p, "raw_spearman": raw_s, "raw_mean_abs_diff": raw_d,
-            "mc_pearson": mc_p, "mc_spearman": mc_s, "mc_mean_abs_diff": mc_d,
-            "cos_min": float(cos.min()), "cos_mean": float(cos.mean()),
-            "cos_max": float(cos.max()), "cos_std": float(cos.std()),
-        }  # fmt: skip
+        s = _layer_stats(a, b, am, bm, cos)
         diffs += _stored_diffs(entry, s)
         layer_stats.append(s)
         mantel_p = None
@@ -155,11 +154,11 @@ def run(config: AnalysisConfig, *, progress: bool = False) -> AnalysisOutput:
         persona_rows += [[label, layer, p, float(c)] for p, c in zip(personas, cos, strict=True)]
         cells.append({
             "pair": label, "x": pair.x, "y": pair.y, "category": pair.category, "layer": layer,
-            "cos_min": s["cos_min"], "cos_p5": float(np.percentile(cos, 5)),
+            "cos_min": s["cos_min"], "cos_p5": s["cos_p5"],
             "cos_mean": s["cos_mean"], "cos_max": s["cos_max"],
-            "raw_pearson": raw_p, "raw_spearman": raw_s, "mc_r": mc_p,
-            "spread_spearman": None, "mantel_p": mantel_p,
-            "verdict": verdicts.verdict(s["cos_min"], mc_p, config.thresholds),
+            "raw_pearson": s["raw_pearson"], "raw_spearman": s["raw_spearman"],
+            "mc_r": s["mc_pearson"], "spread_spearman": None, "mantel_p": mantel_p,
+            "verdict": verdicts.verdict(s["cos_min"], s["mc_pearson"], config.thresholds),
         })  # fmt: skip
         heatmaps[RECIPES[pair.x]][key] = {"personas": personas, "matrix": a.tolist()}
         heatmaps[RECIPES[pair.y]][key] = {"personas": personas, "matrix": b.tolist()}

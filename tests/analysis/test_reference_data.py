@@ -8,10 +8,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from safetensors.numpy import save_file
 
-from persona_atlas.analysis import stored_matrices, verdicts
+from persona_atlas.analysis import metrics, stored_matrices, sweep, verdicts
+from persona_atlas.analysis.centroid_store import CENTROID_FORMAT
 from persona_atlas.analysis.comparison import AnalysisOutput
-from persona_atlas.config import AnalysisConfig, Thresholds
+from persona_atlas.config import AnalysisConfig, PairConfig, Thresholds
 
 REF = Path(__file__).resolve().parents[1] / "fixtures" / "reference"
 PILOT = REF / "extraction_method_comparison_results.json"
@@ -81,6 +83,82 @@ def test_pilot_cells_and_per_persona_table(pilot, output):
     assert cats["any_load_bearing_kill"] is True and cats["all_sanity_pass"] is False
     assert output.nulls["tables.cells.rows[0][12]"].startswith("the stored file has no")
     assert output.metrics["n_questions"] is None and "metrics.n_questions" in output.nulls
+
+
+def unit_centroids(cosines: list[list[float]]) -> np.ndarray:
+    """Unit vectors whose Gram matrix is the stored cosine matrix: C = V Λ Vᵀ ⇒ X = V Λ^½.
+
+    The stored matrix is float32-rounded: symmetrise it, put exact ones on the diagonal (so
+    rows are unit vectors and the off-diagonal Gram entries are the stored cosines) and clip
+    rounding-size negative eigenvalues (none on the pilot: the smallest is 6.6e-4).
+    """
+    c = np.asarray(cosines, dtype=np.float64)
+    c = (c + c.T) / 2
+    np.fill_diagonal(c, 1.0)
+    w, v = np.linalg.eigh(c)
+    return v * np.sqrt(np.clip(w, 0.0, None))  # [N, N]: one N-dim centroid per persona
+
+
+@pytest.fixture(scope="module")
+def registry_cells(pilot, tmp_path_factory) -> list[dict]:
+    """The recipe-comparison sweep (``CentroidView``, float32) on centroids rebuilt from the
+    pilot's raw cosine matrices, written as extraction outputs."""
+    out = tmp_path_factory.mktemp("pilot-centroids")
+    (out / "centroids").mkdir()
+    keys = sorted((k for k in pilot if k.startswith("layer_")), key=lambda k: int(k[6:]))
+    personas = list(pilot[keys[0]]["per_persona_cosine"])
+    for recipe, name in (("A", "cosine_matrix_a"), ("B", "cosine_matrix_b")):
+        x = np.stack([unit_centroids(pilot[k][name]) for k in keys], axis=1)  # [P, L, H]
+        x = x.astype(np.float32)
+        meta = {
+            "format": CENTROID_FORMAT, "version": "1", "recipe": recipe, "model": "pilot",
+            "personas": json.dumps(personas), "layers": json.dumps([int(k[6:]) for k in keys]),
+        }  # fmt: skip
+        tensors = {"centroid": x, "half_a": x, "half_b": x}  # halves unused here
+        save_file(tensors, str(out / "centroids" / f"{recipe}.safetensors"), metadata=meta)
+    config = AnalysisConfig(
+        centroids=out,
+        metrics=["raw_pearson", "raw_spearman"],
+        pairs=[PairConfig(x="A", y="B", category="load-bearing")],
+    )
+    return sweep.run(config).tables["cells"].records()
+
+
+def test_registry_reproduces_stored_raw_matrix_statistics(pilot, registry_cells):
+    """The metric registry itself, not a re-derivation, against the stored values.
+
+    Measured worst case over the 4 layers: raw Pearson 1.04e-7, raw Spearman 2.3e-9 (float32
+    centroids and cosines; the stored matrices are float32-rounded too).
+    """
+    assert [c["layer"] for c in registry_cells] == [10, 15, 20, 25]
+    worst = {"raw_pearson": 0.0, "raw_spearman": 0.0}
+    for cell in registry_cells:
+        stored = pilot[f"layer_{cell['layer']}"]["raw_matrix_comparison"]
+        for column, key in (("raw_pearson", "pearson_r"), ("raw_spearman", "spearman_r")):
+            assert cell[column] == pytest.approx(stored[key], abs=1e-6), (cell["layer"], column)
+            worst[column] = max(worst[column], abs(cell[column] - stored[key]))
+    assert worst["raw_pearson"] < 2e-7 and worst["raw_spearman"] < 1e-8  # the measured figures
+
+
+def test_registry_and_stored_paths_use_one_formula(pilot):
+    """``matrix_agreement`` (stored-matrix path) equals the registry's standardise-and-dot
+    evaluation of the same formulas, and the cells' per-persona columns use ``cos_stats``."""
+    e = pilot["layer_20"]
+    for a, b in (("cosine_matrix_a", "cosine_matrix_b"),
+                 ("cosine_matrix_a_mean_centered", "cosine_matrix_b_mean_centered")):  # fmt: skip
+        ua, ub = metrics.condensed(e[a]), metrics.condensed(e[b])
+        got = metrics.matrix_agreement(ua, ub)
+        for method in ("pearson", "spearman"):
+            dot = metrics.correlation(
+                metrics.standardised(ua, method), metrics.standardised(ub, method)
+            )
+            assert got[method] == pytest.approx(dot, abs=1e-15)
+    vec = np.array(list(e["per_persona_cosine"].values()))
+    assert metrics.cos_summary(vec) == {
+        "cos_min": vec.min(), "cos_p5": np.percentile(vec, 5), "cos_mean": vec.mean(),
+        "cos_max": vec.max(),
+    }  # fmt: skip
+    assert metrics.cos_stats(vec)["cos_std"] == pytest.approx(e["per_persona_cosine_stats"]["std"])
 
 
 def _partition(path: Path) -> tuple[Counter[str], dict[str, str], dict[str, str]]:

@@ -110,6 +110,37 @@ def test_stratified_permutations_stay_within_strata():
     assert res.p == 1.0
 
 
+def test_stratified_mantel_p_matches_exact_enumeration():
+    """Two strata of 3: all 3!·3! = 36 within-stratum permutations give the exact p."""
+    rng = np.random.default_rng(1)
+    x = cosine_matrix(rng.normal(size=(6, 3)))
+    y = cosine_matrix(rng.normal(size=(6, 3)))
+    ux = upper_triangle(x)
+    r = np.corrcoef(ux, upper_triangle(y))[0, 1]
+
+    def permuted_r(perm: tuple[int, ...]) -> float:
+        p = list(perm)
+        return float(np.corrcoef(ux, upper_triangle(y[p][:, p]))[0, 1])
+
+    within = [
+        (*a, *(3 + i for i in b))
+        for a in itertools.permutations(range(3))
+        for b in itertools.permutations(range(3))
+    ]
+    assert len(set(within)) == 36
+    exact = sum(permuted_r(p) >= r - 1e-9 for p in within) / 36  # identity included
+    assert exact == pytest.approx(14 / 36)
+    unrestricted = sum(permuted_r(p) >= r - 1e-9 for p in itertools.permutations(range(6))) / 720
+    assert unrestricted == pytest.approx(152 / 720)  # 0.211: the strata matter here
+
+    b = 20_000
+    res = pa.mantel(x, y, permutations=b, seed=1, strata=[0, 0, 0, 1, 1, 1])
+    assert res.r == pytest.approx(r, abs=1e-12)
+    mc_error = math.sqrt(exact * (1 - exact) / b)  # 0.0034
+    assert abs(res.p - exact) < 4 * mc_error + 1 / b
+    assert abs(res.p - unrestricted) > 20 * mc_error
+
+
 def test_mantel_bad_input():
     with pytest.raises(ValueError, match="same shape"):
         pa.mantel(np.eye(3), np.eye(4))
@@ -162,6 +193,24 @@ def test_partial_spearman_matches_first_order_formula():
     assert res.p == pytest.approx(2 * sps.t.sf(abs(t), 37), rel=1e-10)
 
 
+def test_partial_spearman_two_covariates_matches_precision_matrix_formula():
+    """r_xy·z1z2 = −P_xy / sqrt(P_xx P_yy), P the inverse of the rank correlation matrix."""
+    rng = np.random.default_rng(8)
+    z = rng.normal(size=(30, 2))
+    x = z @ [1.0, 0.5] + rng.normal(size=30)
+    y = z @ [-0.3, 1.0] + rng.normal(size=30) + 0.4 * x
+    ranks = np.column_stack([sps.rankdata(v) for v in (x, y, z[:, 0], z[:, 1])])
+    prec = np.linalg.inv(np.corrcoef(ranks, rowvar=False))
+    expected = -prec[0, 1] / math.sqrt(prec[0, 0] * prec[1, 1])
+    res = pa.partial_spearman(x, y, z)
+    assert res.r == pytest.approx(expected, abs=1e-12)
+    assert res.n == 30 and res.df == 26  # n − 2 − k
+    t = expected * math.sqrt(26 / (1 - expected**2))
+    assert res.p == pytest.approx(2 * sps.t.sf(abs(t), 26), rel=1e-10)
+    # controlling for the covariates changes the answer (the plain Spearman differs)
+    assert abs(res.r - sps.spearmanr(x, y)[0]) > 0.05
+
+
 def test_partial_spearman_needs_enough_rows():
     with pytest.raises(ValueError, match="too few"):
         pa.partial_spearman([1, 2, 3], [3, 1, 2], [1, 1, 2])
@@ -202,6 +251,44 @@ def test_cluster_collapsed_rsa_with_singletons_is_plain_rsa():
         pa.cluster_collapsed_rsa(x, y, [0, 0, 0, 0, 1, 1, 1, 1])
 
 
+def test_cluster_collapsed_rsa_with_real_clusters_by_hand():
+    """Clusters of 3, 2, 2 and 1 items: block means computed loop by loop, then Spearman of
+    the 6 between-cluster means by the d² formula, and p by enumerating all 4! relabellings."""
+    rng = np.random.default_rng(5)
+    labels = ["a", "a", "a", "b", "b", "c", "c", "d"]
+    c = rng.normal(size=(8, 3))
+    x, y = cosine_matrix(c), cosine_matrix(c + 0.7 * rng.normal(size=(8, 3)))  # related
+    names = ["a", "b", "c", "d"]
+
+    def block_mean(m: np.ndarray, u: str, v: str) -> float:
+        vals = [m[i, j] for i in range(8) for j in range(8)
+                if i != j and labels[i] == u and labels[j] == v]  # fmt: skip
+        return sum(vals) / len(vals)
+
+    pairs = list(itertools.combinations(names, 2))  # (a,b) (a,c) (a,d) (b,c) (b,d) (c,d)
+    bx = [block_mean(x, u, v) for u, v in pairs]
+    by = [block_mean(y, u, v) for u, v in pairs]
+    rank_x, rank_y = sps.rankdata(bx), sps.rankdata(by)  # no ties among 6 random means
+    d2 = float(np.sum((rank_x - rank_y) ** 2))
+    rho = 1 - 6 * d2 / (6 * (6**2 - 1))
+    res = pa.cluster_collapsed_rsa(x, y, labels, permutations=20_000, seed=2)
+    assert res.r == pytest.approx(rho, abs=1e-12)
+
+    cx = np.zeros((4, 4))
+    cy = np.zeros((4, 4))
+    for (u, v), mx, my in zip(pairs, bx, by):
+        i, j = names.index(u), names.index(v)
+        cx[i, j] = cx[j, i] = mx
+        cy[i, j] = cy[j, i] = my
+    null = []
+    for perm in itertools.permutations(range(4)):
+        p = list(perm)
+        null.append(sps.spearmanr(upper_triangle(cx), upper_triangle(cy[p][:, p]))[0])
+    exact = sum(r >= rho - 1e-9 for r in null) / 24
+    assert rho == pytest.approx(23 / 35) and exact == pytest.approx(3 / 24)  # ρ 0.657, p 0.125
+    assert abs(res.p - exact) < 4 * math.sqrt(exact * (1 - exact) / 20_000) + 1e-4
+
+
 # ----------------------------------------------------------------------------- JS divergence
 
 
@@ -216,6 +303,29 @@ def test_js_divergence_hand_values():
     np.testing.assert_allclose(js, [math.log(2), 0.0, third], atol=1e-15)
     p, q = np.array([0.2, 0.3, 0.5]), np.array([0.6, 0.1, 0.3])
     assert pa.js_divergence(np.log(p), np.log(q)) == pytest.approx(jensenshannon(p, q) ** 2)
+
+
+def test_js_divergence_refuses_inputs_that_are_not_log_probabilities():
+    p, q = np.array([0.2, 0.3, 0.5]), np.array([0.6, 0.1, 0.3])
+    with pytest.raises(ValueError, match=r"logp: exp does not sum to 1 along axis -1"):
+        pa.js_divergence(np.log(p * 2), np.log(q))  # once silently clipped to a number
+    with pytest.raises(ValueError, match=r"logq: .*off by 0\.5 at distribution \(1,\)"):
+        pa.js_divergence(np.log([p, p]), np.log([q, q / 2]))
+    with pytest.raises(ValueError, match="NaN or \\+inf"):
+        pa.js_divergence(np.log(p), np.array([np.nan, 0.0, 0.0]))
+    with pytest.raises(ValueError, match="NaN or \\+inf"):
+        pa.js_divergence(np.array([np.inf, 0.0, 0.0]), np.log(q))
+    with pytest.raises(ValueError, match="along axis 0"):
+        pa.js_divergence(np.log([p, q]), np.log([q, p]), axis=0)  # rows are the distributions
+    # axis is honoured; near-normalised inputs (float32 log-softmax) pass
+    both = pa.js_divergence(np.log([p, q]).T, np.log([q, p]).T, axis=0)
+    np.testing.assert_allclose(both, jensenshannon(p, q) ** 2, rtol=1e-12)
+    logits = np.random.default_rng(0).normal(size=50_000).astype(np.float32) * 3
+    lp32 = logits - np.log(np.sum(np.exp(logits.astype(np.float64)))).astype(np.float32)
+    assert 0.0 <= pa.js_divergence(lp32, np.log(np.full(50_000, 1 / 50_000))) <= math.log(2)
+    assert pa.js_divergence(np.log(p * (1 + 5e-5)), np.log(p)) == pytest.approx(0, abs=1e-8)
+    with pytest.raises(ValueError, match="tolerance 1e-06"):
+        pa.js_divergence(np.log(p * (1 + 5e-5)), np.log(p), tol=1e-6)
 
 
 # ----------------------------------------------------------------------------- Wilson
