@@ -5,7 +5,8 @@ Layer-major: at each layer every recipe is normalised and its cosine matrices bu
 from one batched gather against the same seeded permutations (``PermutationPlan``). Layers
 are independent (``layer_metrics``), so memory stays flat in the number of layers. The
 per-question spread is streamed from the per-question arrays before the sweep; verdicts and
-the spread correlation are filled in here as layer results arrive.
+the spread correlation are filled in here as layer results arrive. Last, the headline pair's
+persona geometry (cosine matrices, RSA pairs) at its best layer (``persona_geometry``).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from persona_atlas.analysis import metrics as m
 from persona_atlas.analysis.centroid_store import CentroidStore
 from persona_atlas.analysis.comparison import AnalysisOutput, comparison_output
 from persona_atlas.analysis.layer_metrics import LayerJob, run_layers
+from persona_atlas.analysis.persona_geometry import headline_geometry
 from persona_atlas.analysis.spread import QuestionSpread, question_spread
 from persona_atlas.analysis.verdicts import pair_label, verdict
 from persona_atlas.config import RECIPES, AnalysisConfig, PairConfig
@@ -142,7 +144,13 @@ def run(config: AnalysisConfig, *, progress: bool = False) -> AnalysisOutput:
                     cell["spread_spearman"] = got
             cell["verdict"] = verdict(cell["cos_min"], cell["mc_r"], config.thresholds)
             cells.append(cell)
-    return _assemble(config, store, chosen, cells, per_persona, noise, spreads)
+    out = _assemble(config, store, chosen, cells, per_persona, noise, spreads)
+    if "mc_r" in chosen:
+        geometry = headline_geometry(store, pairs, cells)
+        out.metrics.update(geometry.metrics)
+        out.tables.update(geometry.tables)
+        out.nulls.update(geometry.nulls)
+    return out
 
 
 def _assemble(
