@@ -148,8 +148,9 @@ def _relative_to_cwd(path: Path) -> Path:
 # ----------------------------------------------------------------------------- rendering
 
 
-def _href(issue: int, from_page: bool) -> str:
-    return f"../issue-{issue}/index.md" if from_page else f"issue-{issue}/index.md"
+def _href(issue: int) -> str:
+    """Link from one result page to another (pages live at <slug>/index.md)."""
+    return f"../issue-{issue}/index.md"
 
 
 def _render_body(e: _Entry, by_issue: dict[int, _Entry]) -> str:
@@ -160,7 +161,7 @@ def _render_body(e: _Entry, by_issue: dict[int, _Entry]) -> str:
     md = postprocess.caveats_to_admonitions(md)
     e.mentions = postprocess.issue_refs(md) - {e.report.front.issue}
     md = postprocess.link_issue_refs(
-        md, lambda n: _href(n, True) if n in by_issue and n != e.report.front.issue else None
+        md, lambda n: _href(n) if n in by_issue and n != e.report.front.issue else None
     )
     if e.report.front.hero and not rendered.hero_placed:
         e.hero = _hero_html(e)
@@ -201,7 +202,7 @@ def figure_html(req: FigureRequest) -> str:
 
 def _refs(issues: list[int], by_issue: dict[int, _Entry]) -> list[LinkRef]:
     return [
-        LinkRef(n, _href(n, True), by_issue[n].report.front.title)
+        LinkRef(n, _href(n), by_issue[n].report.front.title)
         if n in by_issue
         else LinkRef(n, None, None)
         for n in issues

@@ -8,7 +8,6 @@ meta, rendering is skipped; a file is replaced (atomically) only when its bytes 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import struct
@@ -20,7 +19,7 @@ from typing import Any
 import altair as alt
 
 from persona_atlas.errors import InputFileError
-from persona_atlas.files import atomic_write_bytes, loads_json, sha256_bytes
+from persona_atlas.files import atomic_write_bytes, loads_json, sha256_bytes, sha256_file
 from persona_atlas.site.figures import theme
 from persona_atlas.site.figures.datasets import datasets_for
 
@@ -224,4 +223,4 @@ def write_figure(
 
 
 def spec_sha256_of(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    return sha256_file(path)
