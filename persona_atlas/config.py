@@ -45,12 +45,15 @@ class GenerationConfig(_Section):
     backend: Literal["auto", "hf", "vllm"] = "auto"
     """``auto``: vLLM when installed and a GPU is present, else transformers ``generate``."""
     batch_size: int = Field(32, ge=1)
-    """Prompts per ``generate`` call on the transformers backend (vLLM schedules its own)."""
+    """Most prompts per ``generate`` call on the transformers backend; ``batch_token_budget``
+    may allow fewer (vLLM schedules its own)."""
     vllm_gpu_memory_utilization: float = Field(0.45, gt=0, le=1)
     """Share of GPU memory vLLM may take; the rest holds the HF model used for capture."""
     capture_during_generation: bool = True
     """transformers backend: record the question recipes' hidden states during greedy
-    decoding (the KV-cached pass over prompt + response) instead of a second pass."""
+    decoding (the KV-cached pass over prompt + response) instead of a second pass. Decoding
+    runs every block and the LM head; false: generate, then capture passes that stop after
+    the deepest requested layer (and honour ``padding_side``)."""
 
 
 class ExtractConfig(_Section):
@@ -67,9 +70,11 @@ class ExtractConfig(_Section):
     dtype: Literal["float32", "bfloat16", "float16"] = "float32"
     """Forward-pass dtype; centroids are always accumulated in fp32."""
     batch_token_budget: int = Field(4096, ge=1)
-    """Max padded tokens per forward batch."""
+    """Max padded tokens per batch: rows × longest sequence in a capture pass, rows ×
+    (longest prompt + ``max_new_tokens`` + 1) in a transformers generation batch."""
     padding_side: Literal["right", "left"] = "right"
-    """Where forward batches are padded; positions and masks are explicit either way."""
+    """Where capture-pass batches are padded; positions and masks are explicit either way.
+    Generation batches are always left-padded."""
     device: str = "auto"
     """``auto`` (``cuda`` when available, else ``cpu``), or a torch device string."""
     cpu_threads: int | None = Field(None, ge=1)

@@ -10,6 +10,7 @@ The only subpackage that imports torch / transformers / vllm, and only lazily (`
 - ``batching`` token-budget batches, explicit padding and positions
 - ``capture``  forward hooks on the requested blocks, early stop, on-device pooling
 - ``generate`` greedy responses for B (vLLM or HF ``generate``), as token ids
+- ``fused``    HF greedy decoding that captures the question recipes as it goes
 - ``persona``  one persona end to end
 - ``store``    atomic per-persona parts, resume, merged centroid files
 - ``runinfo``  run.json records; ``runner`` the ``atlas extract`` flow; ``smoke`` the gate

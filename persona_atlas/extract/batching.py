@@ -1,7 +1,7 @@
 """Token-budget batches with length sorting, and explicit padding.
 
-Sequences are sorted longest first and packed while ``rows × longest ≤ budget``, so padding
-stays small. Padding may go left or right; the attention mask hides the pads and explicit
+Sequences are sorted longest first and packed while ``rows × longest ≤ budget`` (and, when
+given, ``rows ≤ max_rows``), so padding stays small. Padding may go left or right; the attention mask hides the pads and explicit
 position ids (``cumsum(mask) - 1``) give every real token the position it has unpadded, so a
 batched pass reads the same hidden states as a one-at-a-time pass.
 """
@@ -15,16 +15,20 @@ from typing import Any, Literal
 from persona_atlas.extract.deps import require
 
 
-def plan_batches(lengths: Sequence[int], budget: int) -> list[list[int]]:
+def plan_batches(
+    lengths: Sequence[int], budget: int, max_rows: int | None = None
+) -> list[list[int]]:
     """Indices grouped into batches of at most ``budget`` padded tokens (longest first).
 
-    A sequence longer than the budget runs alone.
+    ``max_rows`` also caps the rows per batch. A sequence longer than the budget runs alone.
     """
     order = sorted(range(len(lengths)), key=lambda i: (-lengths[i], i))
     batches: list[list[int]] = []
     for i in order:
-        if batches and lengths[batches[-1][0]] * (len(batches[-1]) + 1) <= budget:
-            batches[-1].append(i)  # the first member is the longest: sorted descending
+        rows = len(batches[-1]) + 1 if batches else 0
+        fits = batches and lengths[batches[-1][0]] * rows <= budget  # first member is longest
+        if fits and (max_rows is None or rows <= max_rows):
+            batches[-1].append(i)
         else:
             batches.append([i])
     return batches

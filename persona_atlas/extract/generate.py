@@ -8,10 +8,11 @@ once is empty and is excluded from B, B* and B*_no_last alike.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, Protocol
 
 from persona_atlas.config import GenerationConfig
-from persona_atlas.extract.batching import pad
+from persona_atlas.extract.batching import pad, plan_batches
 from persona_atlas.extract.deps import available, require
 from persona_atlas.extract.models import LoadedModel
 
@@ -19,7 +20,21 @@ from persona_atlas.extract.models import LoadedModel
 class Generator(Protocol):
     name: str
 
-    def generate(self, prompts: Sequence[Sequence[int]]) -> list[list[int]]: ...
+    def generate(
+        self, prompts: Sequence[Sequence[int]], budget: int | None = None
+    ) -> list[list[int]]: ...
+
+
+def generation_batches(
+    prompts: Sequence[Sequence[int]], cfg: GenerationConfig, budget: int | None, steps: int
+) -> list[list[int]]:
+    """Prompt indices per ``generate`` call, longest prompts first.
+
+    At most ``cfg.batch_size`` rows, and with a ``budget`` at most ``rows × (longest prompt
+    + steps) ≤ budget`` tokens: the width the KV cache (and the fused capture) grows to.
+    """
+    lengths = [len(p) + steps for p in prompts]
+    return plan_batches(lengths, budget or max(lengths, default=0) * cfg.batch_size, cfg.batch_size)
 
 
 def stop_ids(lm: LoadedModel) -> set[int]:
@@ -70,13 +85,15 @@ class HFGenerator:
     def __init__(self, lm: LoadedModel, cfg: GenerationConfig) -> None:
         self.lm, self.cfg, self.stops = lm, cfg, stop_ids(lm)
 
-    def generate(self, prompts: Sequence[Sequence[int]]) -> list[list[int]]:
+    def generate(
+        self, prompts: Sequence[Sequence[int]], budget: int | None = None
+    ) -> list[list[int]]:
+        """Responses in prompt order; batches as ``generation_batches`` plans them."""
         torch = require("torch")
-        order = sorted(range(len(prompts)), key=lambda i: (-len(prompts[i]), i))
         out: dict[int, list[int]] = {}
         pad_id = self.lm.tokenizer.pad_token_id
-        for start in range(0, len(order), self.cfg.batch_size):
-            chunk = order[start : start + self.cfg.batch_size]
+        steps = self.cfg.max_new_tokens + 1  # the fused path's rule, so one budget means one thing
+        for chunk in generation_batches(prompts, self.cfg, budget, steps):
             batch = pad([prompts[i] for i in chunk], pad_id, "left", self.lm.device)
             with torch.inference_mode():
                 gen = greedy_generate(self.lm, batch, self.cfg.max_new_tokens, pad_id, self.stops)
@@ -86,23 +103,47 @@ class HFGenerator:
         return [out[i] for i in range(len(prompts))]
 
 
-class VLLMGenerator:  # pragma: no cover - needs a GPU and vllm
-    """vLLM with ``temperature=0`` on the same weights folder the capture model loaded."""
+def weights_folder(lm: LoadedModel) -> str:
+    """The local folder the capture model's weights came from, for vLLM to load too.
+
+    A hub id is resolved in the local Hugging Face cache at the revision transformers loaded:
+    given the bare id, vLLM could download, or pick up a newer revision than the capture model.
+    """
+    if Path(lm.path).is_dir():
+        return lm.path
+    hub = require("huggingface_hub")
+    return str(hub.snapshot_download(lm.path, revision=lm.revision, local_files_only=True))
+
+
+class VLLMGenerator:
+    """vLLM, greedy (``temperature=0``), on the weights folder the capture model loaded.
+
+    Prompts go in as token ids and token ids come back (no detokenising), stopping at the
+    same stop ids as the transformers backend.
+    """
 
     name = "vllm"
 
     def __init__(self, lm: LoadedModel, cfg: GenerationConfig, dtype: str, seed: int) -> None:
         vllm = require("vllm")
+        self.stops = stop_ids(lm)
         self.llm = vllm.LLM(
-            model=lm.path,
+            model=weights_folder(lm),
             dtype=dtype,
             seed=seed,
             gpu_memory_utilization=cfg.vllm_gpu_memory_utilization,
         )
-        self.params = vllm.SamplingParams(temperature=0.0, max_tokens=cfg.max_new_tokens)
-        self.stops = stop_ids(lm)
+        self.params = vllm.SamplingParams(
+            temperature=0.0,
+            max_tokens=cfg.max_new_tokens,
+            stop_token_ids=sorted(self.stops),  # the same ids as HF, whatever vLLM reads
+            detokenize=False,
+        )
 
-    def generate(self, prompts: Sequence[Sequence[int]]) -> list[list[int]]:
+    def generate(
+        self, prompts: Sequence[Sequence[int]], budget: int | None = None
+    ) -> list[list[int]]:
+        """Responses in prompt order; vLLM schedules its own batches (``budget`` unused)."""
         outs = self.llm.generate(
             [{"prompt_token_ids": list(p)} for p in prompts], self.params, use_tqdm=False
         )

@@ -19,11 +19,15 @@ from persona_atlas.extract.store import PersonaResult
 
 
 def generate_responses(
-    lm: LoadedModel, generator: Generator, system: str, questions: Sequence[str]
+    lm: LoadedModel,
+    generator: Generator,
+    system: str,
+    questions: Sequence[str],
+    budget: int | None = None,
 ) -> list[list[int]]:
     """Greedy response token ids for each question under this persona."""
     prompts = [template.layout(lm.tokenizer, system, q, need_close=False).ids for q in questions]
-    return generator.generate(prompts)
+    return generator.generate(prompts, budget)
 
 
 def assemble(
@@ -108,7 +112,7 @@ def run_persona(
     texts = list(questions.values())
     if isinstance(generator, FusedHF):
         with clock("generate+capture"):
-            responses, reads = generator.run(system, texts, cfg.recipes)
+            responses, reads = generator.run(system, texts, cfg.recipes, cfg.batch_token_budget)
         with clock("forward"):
             if "C1" in cfg.recipes:
                 c1 = plan_persona(lm.tokenizer, system, texts, ["C1"], None)
@@ -127,7 +131,7 @@ def run_persona(
     given: list[list[int]] | None = None
     if generator is not None:
         with clock("generate"):
-            given = generate_responses(lm, generator, system, texts)
+            given = generate_responses(lm, generator, system, texts, cfg.batch_token_budget)
     with clock("forward"):
         return extract_persona(
             lm,

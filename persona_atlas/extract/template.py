@@ -71,6 +71,15 @@ def layout(tokenizer: Any, system: str, user: str, *, need_close: bool = True) -
     if not need_close:
         return PromptLayout(ids, None)
     start = text.find(system)
+    if start < 0 and system != system.strip() and system.strip() in text:
+        # e.g. Llama 3's `| trim`; what the model sees is the stripped prompt, so recipe C1
+        # (the raw prompt) would no longer read the same text: fix the file, don't guess
+        raise AtlasError(
+            "the chat template strips whitespace around the system prompt, and this persona "
+            f"prompt starts or ends with whitespace: {system[:30]!r}…{system[-30:]!r}",
+            hint="strip the prompts in the personas file (in YAML, `|-` instead of `|` drops "
+            "the final newline)",
+        )
     if start < 0:
         raise AtlasError(
             "the chat template rewrote the system prompt; cannot locate the system block",

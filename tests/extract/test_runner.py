@@ -157,16 +157,16 @@ def test_empty_responses_are_excluded_from_b_family_alike(experiment, tmp_path, 
     real_generate = generate.HFGenerator.generate
     real_fused = fused_module.FusedHF._generate
 
-    def some_empty(self, prompts):
-        out = real_generate(self, prompts)
+    def some_empty(self, prompts, budget=None):
+        out = real_generate(self, prompts, budget)
         return [[] if i in (0, 4) else ids for i, ids in enumerate(out)]
 
-    def some_stop_at_once(self, prompts):
-        prefill, steps, new, offsets = real_fused(self, prompts)
+    def some_stop_at_once(self, prompts, plan):
+        out = real_fused(self, prompts, plan)
         for b, ids in enumerate(prompts):
             if any(q in self.lm.tokenizer.decode(ids) for q in empty):
-                new[b] = [self.lm.tokenizer.eos_token_id, *new[b]]
-        return prefill, steps, new, offsets
+                out.new[b] = [self.lm.tokenizer.eos_token_id, *out.new[b]]
+        return out
 
     monkeypatch.setattr(generate.HFGenerator, "generate", some_empty)
     monkeypatch.setattr(fused_module.FusedHF, "_generate", some_stop_at_once)

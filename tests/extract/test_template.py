@@ -99,3 +99,23 @@ def test_tokenizer_without_template_is_a_clear_error():
     tok.chat_template = None
     with pytest.raises(AtlasError, match="has no chat template"):
         template.layout(tok, SYSTEM, USER)
+
+
+def test_whitespace_a_trimming_template_drops_is_an_error_with_the_fix(llama3, chatml, tmp_path):
+    """A YAML `|` block ends the prompt with a newline; Llama 3's template trims it away."""
+    from persona_atlas.extract.inputs import load_inputs
+
+    (tmp_path / "q.yaml").write_text("- Why is the sky blue?\n")
+    (tmp_path / "p.yaml").write_text(f"pirate: |\n  {SYSTEM}\n")
+    block = load_inputs(tmp_path / "p.yaml", tmp_path / "q.yaml").personas["pirate"]
+    assert block == SYSTEM + "\n"  # inputs are kept as written
+    with pytest.raises(AtlasError, match="strips whitespace around the system prompt") as err:
+        template.layout(llama3, block, USER)
+    assert "`|-` instead of `|`" in str(err.value)
+    (tmp_path / "p.yaml").write_text(f"pirate: |-\n  {SYSTEM}\n")
+    stripped = load_inputs(tmp_path / "p.yaml", tmp_path / "q.yaml").personas["pirate"]
+    assert _tokens(llama3, template.layout(llama3, stripped, USER).ids).count("<|eot_id|>") == 2
+    # ChatML keeps the whitespace, so the model sees it and the close follows it
+    lay = template.layout(chatml, block, USER)
+    assert chatml.decode(lay.ids[: lay.close]).endswith(SYSTEM + "\n")
+    assert _tokens(chatml, lay.ids)[lay.close] == "<|im_end|>"
