@@ -58,9 +58,21 @@ def fingerprint(cfg: ExtractConfig, inputs: Inputs, name: str) -> str:
     return sha256_bytes(json.dumps(doc, sort_keys=True).encode())
 
 
+# rate_noinv: always personas/s (tqdm's default flips to s/persona below 1/s, which a 7B
+# model with hundreds of questions per persona is)
+PROGRESS_FORMAT = "{l_bar}{bar}| {n_fmt}/{total_fmt} [{elapsed}<{remaining}, {rate_noinv_fmt}]"
+
+
 def _progress(total: int, enabled: bool | None) -> tqdm:
     disable = not sys.stderr.isatty() if enabled is None else not enabled
-    return tqdm(total=total, unit="persona", desc="extract", disable=disable, file=sys.stderr)
+    return tqdm(
+        total=total,
+        unit="persona",
+        desc="extract",
+        disable=disable,
+        file=sys.stderr,
+        bar_format=PROGRESS_FORMAT,
+    )
 
 
 def run_extract(
