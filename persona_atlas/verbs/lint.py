@@ -1,7 +1,9 @@
 """Check every number in a report's prose against its result.json and run.json.
 
-A typed number passes when a stored value rounds to it at the precision it is written with
-(percentages also match fractions ×100); bound numbers (``{{ value("path", "fmt") }}``) must
+A typed number passes when a stored value that its context refers to (the recipe pair, layer
+and metric its sentence or table row names) rounds to it at the precision it is written with
+(percentages also match fractions ×100; bounds such as ``≥ 0.99`` are checked exactly); bound
+numbers (``{{ value("path", "fmt") }}``) must
 resolve and format; structure rules (sections, confidence line, hero, captions, card,
 hedging) are errors. Numbers in code, URLs, issue references, dates, versions and names are
 exempt by rule; anything else needs a ``<!-- lint-allow TOKEN: reason -->`` pragma.

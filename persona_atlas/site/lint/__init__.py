@@ -3,7 +3,12 @@
 - `numbers` reads numeric tokens and what they claim;
 - `prose` blanks what is not prose (code, URLs, templates), keeping positions;
 - `exemptions` names the few rules under which a number is an identifier, not a claim;
-- `matching` indexes every numeric leaf of result.json / run.json;
+- `matching` indexes every numeric leaf of result.json / run.json by value;
+- `terms`, `describe` say what each stored value is about (terms, recipes, layer);
+- `passages`, `context` say what the text around each number names;
+- `scope` rates stored values against a context; `lookup` joins value and scope: a typed
+  number matches only the values its context refers to (see docs/lint.md);
+- `sources` loads the JSON once per file version;
 - `bindings` checks ``value()`` / ``table()`` / ``figure()`` calls without rendering;
 - `pragmas` parses the explicit ``lint-allow`` comments;
 - `structure` checks sections, confidence, hero, captions, card, hedging;

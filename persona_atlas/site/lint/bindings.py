@@ -10,6 +10,7 @@ exist, figures carry a caption. Arguments must be string literals so they can be
 from __future__ import annotations
 
 import ast
+import inspect
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -117,11 +118,29 @@ def _check_call(helper: str, call: str, ctx: Context, line: int, col: int) -> Bi
             f"{helper}(...) arguments must be literals so the linter can check them",
         )
     args, kwargs = parsed
+    signature_error = _signature_error(helper, args, kwargs)
+    if signature_error:
+        return Binding(line, col, helper, str(args[0]) if args else "", False, signature_error)
     try:
         target, shown = _CHECKS[helper](ctx, args, kwargs)
     except LookupError as exc:
         return Binding(line, col, helper, str(args[0]) if args else "", False, str(exc))
     return Binding(line, col, helper, target, True, shown=shown)
+
+
+def _signature_error(helper: str, args: list[Any], kwargs: dict[str, Any]) -> str:
+    """The call must fit the renderer's own signature (``value(path, fmt="")``, ...)."""
+    from persona_atlas.site.render import BodyRenderer
+
+    method = getattr(BodyRenderer, helper)
+    sig = inspect.signature(method)
+    try:
+        sig.bind(None, *args, **kwargs)
+    except TypeError as exc:
+        params = list(sig.parameters.values())[1:]  # without self
+        shown = ", ".join(str(p.replace(annotation=inspect.Parameter.empty)) for p in params)
+        return f"{helper}({shown}): {exc}"
+    return ""
 
 
 def _value(ctx: Context, args: list[Any], kwargs: dict[str, Any]) -> tuple[str, str]:
@@ -143,7 +162,7 @@ def _table(ctx: Context, args: list[Any], kwargs: dict[str, Any]) -> tuple[str, 
         raise LookupError(f"table({name!r}): result.json has no such table (has: {have})")
     try:
         table_markdown(ctx.result.tables[name], name=str(name), **kwargs)
-    except (KeyError, TypeError) as exc:
+    except (KeyError, TypeError, ValueError) as exc:
         raise LookupError(f"table({name!r}): {str(exc).strip(chr(34) + chr(39))}") from None
     return str(name), ""
 
@@ -168,15 +187,20 @@ def _hero(ctx: Context, args: list[Any], kwargs: dict[str, Any]) -> tuple[str, s
 
 
 def _query(ctx: Context, args: list[Any], kwargs: dict[str, Any]) -> tuple[str, str]:
-    from persona_atlas.site.render import query_table
+    from persona_atlas.site.render import query_table, table_markdown
 
-    sql = args[0] if args else kwargs.get("sql")
+    opts = dict(kwargs)
+    sql = args[0] if args else opts.pop("sql", None)
     if not isinstance(sql, str):
         raise LookupError("query(sql): the SQL is a string")
     try:
-        query_table(ctx.result, sql)
+        t = query_table(ctx.result, sql)
     except Exception as exc:  # duckdb raises many types; each is the author's SQL
         raise LookupError(f"query(): {exc}") from None
+    try:
+        table_markdown(t, name="query", **opts)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise LookupError(f"query(): {str(exc).strip(chr(34) + chr(39))}") from None
     return sql, ""
 
 

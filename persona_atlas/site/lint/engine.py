@@ -10,16 +10,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from persona_atlas.errors import AtlasError, InputFileError
-from persona_atlas.files import read_json
 from persona_atlas.site.lint.bindings import Binding, Context, check_bindings
+from persona_atlas.site.lint.context import contexts
 from persona_atlas.site.lint.exemptions import RULES, token_rule
-from persona_atlas.site.lint.matching import Candidate, ValueIndex
+from persona_atlas.site.lint.lookup import Lookup, Verdict
+from persona_atlas.site.lint.matching import Candidate
 from persona_atlas.site.lint.numbers import Claim, RawToken, find_tokens, parse_claim
 from persona_atlas.site.lint.pragmas import allow, find_pragmas, unused
 from persona_atlas.site.lint.prose import REGION_RULES, Masked, mask
+from persona_atlas.site.lint.scope import TextContext
+from persona_atlas.site.lint.sources import against_lookup, result_sources
 from persona_atlas.site.lint.structure import check_structure
 
 Status = Literal["matched", "failed", "exempt", "pragma"]
@@ -36,7 +39,11 @@ class NumberCheck:
     rule: str = ""  # exemption rule, or "pragma"
     reason: str = ""  # the rule's reason, or the pragma's
     matches: tuple[Candidate, ...] = ()
+    """Values in scope that support it, best first."""
     nearest: tuple[Candidate, ...] = ()
+    """For a failure: the closest values, the first `in_scope` of them in scope."""
+    in_scope: int = 0
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -84,8 +91,9 @@ class ReportLint:
 _RANGE_JOIN = re.compile(r"(?:-|\s*[–—…]\s*|\s*\.\.\.?\s*|\s+(?:to|through)\s+)")
 
 
-def check_numbers(masked: Masked, index: ValueIndex, lint: ReportLint) -> None:
-    """Classify every numeric token in the body; apply pragmas; record failures."""
+def check_numbers(masked: Masked, lookup: Lookup, lint: ReportLint, *, lines: bool = False) -> None:
+    """Classify every numeric token in the body; apply pragmas; record failures.
+    ``lines``: the text is plain, one paragraph per line (see `context.contexts`)."""
     pragmas, errors = find_pragmas(masked)
     lint.problems += [Problem(e.line, e.col, "pragma", e.message) for e in errors]
     for region in masked.regions:
@@ -103,26 +111,38 @@ def check_numbers(masked: Masked, index: ValueIndex, lint: ReportLint) -> None:
             lint.numbers.append(NumberCheck(line, col, tok.text, "exempt", rule, RULES[rule]))
         else:
             claims.append((tok, parse_claim(tok)))
-    verdicts = _match_all(masked.prose, claims, index)
-    for (tok, claim), (found, near) in zip(claims, verdicts, strict=True):
+    where = contexts(masked, [tok for tok, _ in claims], lookup.describer.recipes, lines=lines)
+    verdicts = _match_all(masked.prose, claims, where, lookup)
+    for (tok, claim), v in zip(claims, verdicts, strict=True):
         line, col = masked.position(tok.start)
-        if found:
-            lint.numbers.append(NumberCheck(line, col, claim.text, "matched", matches=found))
+        if v.matches:
+            lint.numbers.append(NumberCheck(line, col, claim.text, "matched", matches=v.matches))
         elif p := allow(pragmas, line, claim.text):
             lint.numbers.append(NumberCheck(line, col, claim.text, "pragma", "pragma", p.reason))
         else:
-            lint.numbers.append(NumberCheck(line, col, claim.text, "failed", nearest=near))
+            lint.numbers.append(
+                NumberCheck(
+                    line,
+                    col,
+                    claim.text,
+                    "failed",
+                    nearest=v.nearest,
+                    in_scope=v.in_scope,
+                    note=v.note,
+                )
+            )
     lint.problems += [Problem(e.line, e.col, "pragma", e.message) for e in unused(pragmas)]
     lint.numbers.sort(key=lambda n: (n.line, n.col))
 
 
-Verdict = tuple[tuple[Candidate, ...], tuple[Candidate, ...]]  # (matches, nearest)
-
-
 def _match_all(
-    prose: str, claims: list[tuple[RawToken, Claim]], index: ValueIndex
+    prose: str,
+    claims: list[tuple[RawToken, Claim]],
+    where: list[TextContext],
+    lookup: Lookup,
 ) -> list[Verdict]:
-    """Match each claim; a decimal range ``X–Y`` must be the min and max of one collection."""
+    """Match each claim in its context; a decimal range ``X–Y`` must be the min and max of
+    one collection in scope."""
     out: list[Verdict | None] = [None] * len(claims)
     for i in range(len(claims) - 1):
         (t1, c1), (t2, c2) = claims[i], claims[i + 1]
@@ -132,13 +152,10 @@ def _match_all(
             continue  # "layers 21-27": index spans; each end is checked on its own
         if c1.percent != c2.percent:  # "38–45%": both ends are percents
             c1, c2 = (replace(c, percent=True, integer=False) for c in (c1, c2))
-        found = tuple(index.range_matches(c1, c2))
-        near = () if found else tuple(index.range_nearest(c1, c2))
-        out[i] = out[i + 1] = (found, near)
+        out[i] = out[i + 1] = lookup.match_range(c1, c2, where[i])
     for i, (_, claim) in enumerate(claims):
         if out[i] is None:
-            found = tuple(index.matches(claim))
-            out[i] = (found, () if found else tuple(index.nearest(claim)))
+            out[i] = lookup.match(claim, where[i])
     return [v for v in out if v is not None]
 
 
@@ -173,7 +190,6 @@ def lint_report(
     ``result`` / ``run`` default to the files next to the report; ``text`` replaces the
     report's text (same front matter), e.g. to lint an edited copy without writing it.
     """
-    from persona_atlas.schema import load_result, load_run
     from persona_atlas.site.report import parse_report
 
     report_path = Path(path)
@@ -188,14 +204,13 @@ def lint_report(
                 f"{result_path}: no result.json next to {report_path}",
                 hint="run `atlas analyze` (or `atlas import`) for this issue first",
             )
-        res = load_result(result_path)
-        run_doc = load_run(run_path).model_dump(mode="json") if run_path.exists() else None
+        sources = result_sources(result_path, run_path)
     except AtlasError as exc:
         lint.problems.append(_input_problem(exc))
         return lint
-    result_doc = res.model_dump(mode="json")
+    res, result_doc, run_doc = sources.result, sources.result_doc, sources.run_doc
     body_start = _offset_of_line(text, report.body_line)
-    masked = mask(text, body_start)
+    masked = mask(text, body_start, expose=_title_span(text, body_start))
     figures_dir = report_path.parent / "figures"
     ctx = Context(
         result=res,
@@ -205,8 +220,7 @@ def lint_report(
         hero=report.front.hero,
         result_dir=report_path.parent,
     )
-    index = ValueIndex.of({"": result_doc, "run.": run_doc})
-    check_numbers(masked, index, lint)
+    check_numbers(masked, sources.lookup, lint)
     lint.bindings = check_bindings(masked, ctx)
     for issue in check_structure(masked, report.front.confidence, ctx, body_start):
         lint.problems.append(Problem(issue.line, issue.col, issue.rule, issue.message))
@@ -214,18 +228,31 @@ def lint_report(
     return lint
 
 
-def lint_file(path: str | Path, against: list[str | Path]) -> ReportLint:
-    """Numbers only: any text file against JSON files (paths shown as ``<stem>:<path>``)."""
+def lint_file(
+    path: str | Path, against: list[str | Path], *, text: str | None = None
+) -> ReportLint:
+    """Numbers only: any text file against JSON files (paths shown as ``<stem>:<path>``);
+    ``text`` replaces the file's text."""
     p = Path(path)
     lint = ReportLint(p)
     try:
-        text = read_text(p)
-        docs: dict[str, Any] = {f"{Path(a).stem}:": read_json(a) for a in against}
+        text = read_text(p) if text is None else text
+        lookup = against_lookup(against)
     except AtlasError as exc:
         lint.problems.append(_input_problem(exc))
         return lint
-    check_numbers(mask(text), ValueIndex.of(docs), lint)
+    plain = p.suffix.lower() not in (".md", ".markdown")
+    check_numbers(mask(text), lookup, lint, lines=plain)
     return lint
+
+
+_TITLE = re.compile(r"""^title:[ \t]*(?P<q>["']?)(?P<title>.*?)(?P=q)[ \t]*$""", re.MULTILINE)
+
+
+def _title_span(text: str, body_start: int) -> list[tuple[int, int]]:
+    """Where the front matter's one-line ``title:`` text is: its numbers are shown too."""
+    m = _TITLE.search(text, 0, body_start)
+    return [(m.start("title"), m.end("title"))] if m else []
 
 
 def _offset_of_line(text: str, line: int) -> int:

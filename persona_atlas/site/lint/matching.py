@@ -100,13 +100,16 @@ class ValueIndex:
         self, leaves: Iterable[tuple[str, float]], percent: AbstractSet[str] = frozenset()
     ) -> None:
         self.leaves = list(leaves)  # document order (ranges read first → last from it)
-        pairs = sorted(self.leaves, key=lambda pv: pv[1])
-        self.paths = [p for p, _ in pairs]
-        self.values = [v for _, v in pairs]
+        order = sorted(range(len(self.leaves)), key=lambda i: self.leaves[i][1])
+        self.order = order  # sorted position → position in document order
+        self.paths = [self.leaves[i][0] for i in order]
+        self.values = [self.leaves[i][1] for i in order]
         self._collections: dict[str, tuple[float, float]] | None = None
         self.percents: ValueIndex | None = None
+        self.percent_ids: list[int] = []  # document position of each of `percents`' leaves
         if percent:
-            self.percents = ValueIndex([pv for pv in self.leaves if pv[0] in percent])
+            self.percent_ids = [i for i, pv in enumerate(self.leaves) if pv[0] in percent]
+            self.percents = ValueIndex([self.leaves[i] for i in self.percent_ids])
 
     @classmethod
     def of(cls, docs: dict[str, Any]) -> ValueIndex:
@@ -134,15 +137,37 @@ class ValueIndex:
     def _scan(
         self, claim: Claim, spans: list[tuple[float, float]], percent_key: bool, limit: int
     ) -> list[Candidate]:
-        found: list[Candidate] = []
+        return [
+            Candidate(self.paths[i], self.values[i])
+            for i in self._positions(claim, spans, percent_key, limit)
+        ]
+
+    def _positions(
+        self, claim: Claim, spans: list[tuple[float, float]], percent_key: bool, limit: int
+    ) -> list[int]:
+        """Sorted positions of the values that support the claim: a bisection per interval
+        (an integer claim wants the integral value itself)."""
+        found: list[int] = []
         for lo, hi in spans:
-            lo, hi = lo - 2 * claim.slack, hi + 2 * claim.slack
-            i = bisect.bisect_left(self.values, lo)
-            while i < len(self.values) and self.values[i] <= hi and len(found) < limit:
-                if claim.accepts(self.values[i], percent_key=percent_key):
-                    found.append(Candidate(self.paths[i], self.values[i]))
-                i += 1
+            if claim.integer:
+                lo = hi = (lo + hi) / 2
+            else:
+                lo, hi = lo - claim.slack, hi + claim.slack
+            i, j = bisect.bisect_left(self.values, lo), bisect.bisect_right(self.values, hi)
+            found.extend(range(i, min(j, i + limit - len(found))))
+            if len(found) >= limit:
+                break
         return found
+
+    def candidate_ids(self, claim: Claim) -> list[int]:
+        """Document positions of every stored value that supports the claim (unscoped)."""
+        big = len(self.values) + 1
+        ids = [self.order[i] for i in self._positions(claim, claim.intervals(), False, big)]
+        if claim.percent and self.percents is not None:
+            sub = self.percents
+            spans = claim.intervals(percent_key=True)
+            ids += [self.percent_ids[sub.order[i]] for i in sub._positions(claim, spans, True, big)]
+        return ids
 
     def nearest(self, claim: Claim, k: int = 3) -> list[Candidate]:
         """The ``k`` distinct stored values closest to the claim, in the claim's units."""
@@ -186,10 +211,11 @@ class ValueIndex:
         return out
 
     # -- ranges -------------------------------------------------------------------------
-    def collections(self) -> dict[str, tuple[float, float]]:
-        """(min, max) of every collection a range may describe; built on first use."""
+    def collections(self, names: AbstractSet[str] = frozenset()) -> dict[str, tuple[float, float]]:
+        """(min, max) of every collection a range may describe; built on first use.
+        ``names``: key parts that name things (recipes ``c1``): their digits stay."""
         if self._collections is None:
-            self._collections = collections_of(self.leaves)
+            self._collections = collections_of(self.leaves, names)
         return self._collections
 
     def range_matches(self, low: Claim, high: Claim) -> list[Candidate]:
@@ -216,7 +242,9 @@ _INDEX = re.compile(r"\[\d+\]")
 _DIGIT_KEY = re.compile(r"(?<=\.)[^.\[]*\d[^.\[]*")
 
 
-def collections_of(leaves: Iterable[tuple[str, float]]) -> dict[str, tuple[float, float]]:
+def collections_of(
+    leaves: Iterable[tuple[str, float]], names: AbstractSet[str] = frozenset()
+) -> dict[str, tuple[float, float]]:
     """Bounds of each collection of values a prose range ``X–Y`` may describe.
 
     Collections: sibling ``min``/``max`` (``lo``/``hi``, ...) keys; every list and table
@@ -231,7 +259,7 @@ def collections_of(leaves: Iterable[tuple[str, float]]) -> dict[str, tuple[float
         parent, _, key = path.rpartition(".")
         if key in RANGE_KEYS or key in RANGE_KEYS.values():
             siblings.setdefault(parent, {})[key] = v
-        for name in _families(path):
+        for name in _families(path, names):
             b = out.get(name)
             if b is None:
                 out[name] = [v, v, v, v]
@@ -250,19 +278,26 @@ def collections_of(leaves: Iterable[tuple[str, float]]) -> dict[str, tuple[float
     return found
 
 
-def _families(path: str) -> set[str]:
-    names = set()
+def _masked(key: str, names: AbstractSet[str]) -> str:
+    """``a__c1__layer7`` → ``a__c1__layer#`` when ``c1`` is a name; digits elsewhere → ``#``."""
+    return "__".join(
+        part if part.lower() in names else re.sub(r"\d+", "#", part) for part in key.split("__")
+    )
+
+
+def _families(path: str, names: AbstractSet[str] = frozenset()) -> set[str]:
+    found = set()
     indices = _INDEX.findall(path)
     base = _INDEX.sub("[*]", path)
     if indices:
-        names.add(base)
+        found.add(base)
         if len(indices) > 1:  # a table or matrix column: keep the last index
             head, _, last = path.rpartition("[")
-            names.add(_INDEX.sub("[*]", head) + "[" + last)
+            found.add(_INDEX.sub("[*]", head) + "[" + last)
     if _DIGIT_KEY.search(base):
-        names.add(_DIGIT_KEY.sub(lambda m: re.sub(r"\d+", "#", m.group()), base))
-        names.add(_DIGIT_KEY.sub("*", base))
-    return names
+        found.add(_DIGIT_KEY.sub(lambda m: _masked(m.group(), names), base))
+        found.add(_DIGIT_KEY.sub("*", base))
+    return found
 
 
 def naive_matches(

@@ -9,6 +9,7 @@ magnitude or percent) is a count or an index and claims an integral value exactl
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -55,6 +56,8 @@ class Claim:
     """A bare integer: matches integral values exactly."""
     absolute: bool = False
     """Written with ``±``: a magnitude; matches the value regardless of sign."""
+    representable: bool = True
+    """False past the range of a float (``1.2e400``, ``1e-400``): it can match nothing."""
 
     def intervals(self, *, percent_key: bool = False) -> list[tuple[float, float]]:
         """Closed intervals of stored values that support this claim.
@@ -128,17 +131,19 @@ def parse_claim(tok: RawToken) -> Claim:
     percent = m.group("pct") is not None
     if m.group("power"):
         exp = _exponent(m.group("pexp"), m.group("psup"))
-        value, half = 10.0**exp, 0.5 * 10.0**exp
+        value, half = _pow10(1, exp), _pow10(5, exp - 1)
         integer = False
+        nonzero = True
     else:
         mant = m.group("mant").replace(",", "")
         decimals = len(mant.split(".")[1]) if "." in mant else 0
         exp_text, exp_sup = m.group("eexp") or m.group("texp"), m.group("tsup")
         exp = _exponent(exp_text, exp_sup) if (exp_text or exp_sup) else 0
         scale = _MAGNITUDES.get(m.group("mag") or "", 1.0)
-        value = float(mant) * 10.0**exp * scale
-        half = 0.5 * 10.0 ** (exp - decimals) * scale
+        value = _pow10(mant, exp) * scale
+        half = _pow10(5, exp - decimals - 1) * scale
         integer = decimals == 0 and not exp_text and not exp_sup and scale == 1.0 and not percent
+        nonzero = float(mant) != 0
     if negative:
         value = -value
     return Claim(
@@ -148,12 +153,22 @@ def parse_claim(tok: RawToken) -> Claim:
         percent=percent,
         integer=integer,
         absolute=sign is not None and sign.startswith("±"),
+        representable=math.isfinite(value) and half > 0 and (value != 0 or not nonzero),
     )
 
 
+def _pow10(mantissa: str | int, exp: int) -> float:
+    """``mantissa × 10**exp`` as a float: ``inf`` or ``0.0`` past the float range, never an
+    OverflowError (``1.2e400``, ``10^400``)."""
+    return float(f"{mantissa}e{exp}")
+
+
 def _exponent(text: str | None, sup: str | None) -> int:
-    raw = text if text is not None else (sup or "").translate(_SUPERSCRIPTS)
-    return int(raw.replace(MINUS, "-"))
+    raw = (text if text is not None else (sup or "").translate(_SUPERSCRIPTS)).replace(MINUS, "-")
+    digits = raw.lstrip("+-")
+    if len(digits.lstrip("0")) > 6:  # far past any float (and past int()'s digit limit)
+        return -(10**7) if raw.startswith("-") else 10**7
+    return int(raw)
 
 
 def decimals_of(claim_text: str) -> int:

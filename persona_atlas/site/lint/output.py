@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from persona_atlas.site.lint.engine import ReportLint
+from persona_atlas.site.lint.engine import NumberCheck, ReportLint
 
 SUMMARY_KEYS = ("checked", "matched", "bound", "exempt", "pragma", "failed", "other_failures")
 
@@ -23,15 +23,15 @@ def text_lines(lint: ReportLint, *, verbose: bool = False) -> list[str]:
     for n in lint.numbers:
         where = _where(lint, n.line, n.col)
         if n.status == "failed":
-            near = ", ".join(c.show() for c in n.nearest) or "no numbers in the result"
-            out.append((n.line, n.col, f"{where}  {n.token}  → {near}"))
+            out.append((n.line, n.col, f"{where}  {n.token}  → {_nearest(n)}"))
         elif verbose and n.status == "exempt":
             out.append((n.line, n.col, f"{where}  {n.token}  exempt ({n.rule}): {n.reason}"))
         elif verbose and n.status == "pragma":
             out.append((n.line, n.col, f"{where}  {n.token}  allowed by pragma: {n.reason}"))
         elif verbose:
-            first = n.matches[0].show() if n.matches else ""
-            out.append((n.line, n.col, f"{where}  {n.token}  matched {first}"))
+            best = n.matches[0].show() if n.matches else ""
+            more = f" (+{len(n.matches) - 1} more in scope)" if len(n.matches) > 1 else ""
+            out.append((n.line, n.col, f"{where}  {n.token}  matched {best}{more}"))
     for b in lint.bindings:
         where = _where(lint, b.line, b.col)
         if not b.ok:
@@ -41,6 +41,18 @@ def text_lines(lint: ReportLint, *, verbose: bool = False) -> list[str]:
     for p in lint.problems:
         out.append((p.line, p.col, f"{_where(lint, p.line, p.col)}  [{p.rule}]  {p.message}"))
     return [text for *_, text in sorted(out, key=lambda t: (t[0], t[1]))]
+
+
+def _nearest(n: NumberCheck) -> str:
+    """``in scope: a = 1, b = 2; elsewhere: c = 3 (why)`` — the values the number's context
+    refers to first, then the closest anywhere."""
+    scoped = ", ".join(c.show() for c in n.nearest[: n.in_scope])
+    rest = ", ".join(c.show() for c in n.nearest[n.in_scope :])
+    if scoped:
+        shown = f"in scope: {scoped}" + (f"; elsewhere: {rest}" if rest else "")
+    else:
+        shown = rest or "no numbers in the result"
+    return f"{shown} ({n.note})" if n.note else shown
 
 
 def totals(lints: list[ReportLint]) -> dict[str, int]:
@@ -64,7 +76,10 @@ def summary_line(lints: list[ReportLint]) -> str:
 
 def as_json(lints: list[ReportLint]) -> dict[str, Any]:
     def cand(c: Any) -> dict[str, Any]:
-        return {"path": c.path, "value": c.value}
+        out = {"path": c.path, "value": c.value}
+        if c.high is not None:
+            out["high"] = c.high
+        return out
 
     reports = []
     for lint in lints:
@@ -82,6 +97,8 @@ def as_json(lints: list[ReportLint]) -> dict[str, Any]:
                         "reason": n.reason or None,
                         "matches": [cand(c) for c in n.matches],
                         "nearest": [cand(c) for c in n.nearest],
+                        "nearest_in_scope": n.in_scope,
+                        "note": n.note or None,
                     }
                     for n in lint.numbers
                 ],

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from markdown_it import MarkdownIt
@@ -81,16 +82,25 @@ class _Builder:
             if self.chars[i] != "\n":
                 self.chars[i] = " "
 
+    def restore(self, start: int, end: int) -> None:
+        """Put ``text[start:end]`` back (a caption inside a template, the title)."""
+        self.chars[start:end] = list(self.text[start:end])
+
     def blank_all(self, pattern: re.Pattern[str], kind: str, group: int = 0) -> None:
         for m in pattern.finditer(self.current()):
             self.blank(m.start(group), m.end(group), kind)
 
 
-def mask(text: str, body_start: int = 0) -> Masked:
-    """Blank everything that is not prose. ``body_start`` skips the front matter."""
+def mask(text: str, body_start: int = 0, expose: Sequence[tuple[int, int]] = ()) -> Masked:
+    """Blank everything that is not prose. ``body_start`` skips the front matter, except the
+    spans in ``expose`` (the title's text); the captions of ``figure()`` and ``hero()`` are
+    prose too."""
     b = _Builder(text)
     b.blank(0, body_start, "front")
+    for start, end in expose:
+        b.restore(start, end)
     _mask_templates(b, body_start)
+    _expose_captions(b)
     b.blank_all(_COMMENT, "comment")
     _mask_code_blocks(b, body_start)
     b.blank_all(_CODE_SPAN, "code")
@@ -115,6 +125,25 @@ def _mask_templates(b: _Builder, body_start: int) -> None:
             continue
         kind = "template" if m.group().startswith("{{") else "statement"
         b.blank(m.start(), m.end(), kind)
+
+
+_CAPTION_CALL = re.compile(r"\{\{-?\s*(figure|hero)\s*\(")
+_STRING = re.compile(r"""(?P<q>["'])(?P<s>(?:\\.|(?!(?P=q)).)*)(?P=q)""", re.DOTALL)
+
+
+def _expose_captions(b: _Builder) -> None:
+    """The caption of ``{{ figure("name", "caption") }}`` / ``{{ hero("caption") }}`` (or
+    ``caption="..."``) is shown on the page: its numbers are checked like any prose."""
+    for r in [r for r in b.regions if r.kind == "template"]:
+        m = _CAPTION_CALL.match(b.text, r.start, r.end)
+        if not m:
+            continue
+        strings = list(_STRING.finditer(b.text, m.end(), r.end))
+        named = [x for x in strings if re.search(r"caption\s*=\s*$", b.text[m.end() : x.start()])]
+        position = 1 if m.group(1) == "figure" else 0
+        caption = named[0] if named else strings[position] if len(strings) > position else None
+        if caption is not None:
+            b.restore(caption.start("s"), caption.end("s"))
 
 
 _MAYBE_CODE_BLOCK = re.compile(r"^(?: {0,3}(?:```|~~~)| {4}|\t)", re.MULTILINE)

@@ -46,7 +46,17 @@ _PLACEHOLDER = re.compile(
     r"\b(?:TBD|TODO|FIXME|XXX)\b|\?\?+|\bsee (?:the )?config\b|^\s*(?:\.\.\.|…|—|-)?\s*$",
     re.IGNORECASE,
 )
-_PINNED = re.compile(r"/(?:[0-9a-f]{7,40})/", re.IGNORECASE)
+_SHA = r"[0-9a-f]{7,40}"
+#: A URL pinned to a commit: the SHA is the ref (``/blob/<sha>/``, ``/raw/<sha>/``,
+#: ``/tree/<sha>/``, raw.githubusercontent.com/<owner>/<repo>/<sha>/, ``@<sha>/``,
+#: ``?ref=<sha>``) — not any path segment that looks like hex (``/blob/main/deadbeef/``).
+_PINNED = re.compile(
+    rf"/(?:-/)?(?:blob|raw|tree|commit|src)/{_SHA}(?:/|$)"
+    rf"|//raw\.githubusercontent\.com/[^/]+/[^/]+/{_SHA}/"
+    rf"|@{_SHA}/"
+    rf"|[?&](?:ref|sha|commit|at)={_SHA}(?:&|#|$)",
+    re.IGNORECASE,
+)
 _HELPER_EXPR = re.compile(rf"\{{\{{[^{{}}]*\b(?:{'|'.join(HELPERS)})\s*\([^{{}}]*\}}\}}")
 
 

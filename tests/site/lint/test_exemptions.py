@@ -36,6 +36,7 @@ def rules_in(text: str) -> list[tuple[str, str | None]]:
             ],
         ),
         ("on May 3, 2026", [("3", "date"), ("2026", "date")]),
+        ("on 05/03/2026", [("05", "date"), ("03", "date"), ("2026", "date")]),
         ("on 3 May", [("3", "date")]),
         ("ran v1.2.3 and 0.4.1", [("1.2", "version"), ("0.4", "version")]),
         ("Python 3.11 and CUDA 12.1", [("3.11", "version"), ("12.1", "version")]),
@@ -58,6 +59,20 @@ def rules_in(text: str) -> list[tuple[str, str | None]]:
         ("see https://x.org/v/0.3.", [("0.3", "url")]),
         ('<img width="600">', [("600", "html")]),
         ("text[^1]", [("1", "footnote")]),
+        (
+            "GPT-4 and SmolLM2-135M",
+            [("4", "identifier"), ("2", "identifier"), ("135M", "identifier")],
+        ),
+        ("the pos[0] field", [("0", "identifier")]),
+        (
+            "see Figure 3, Fig. 4 and Table 2",
+            [("3", "reference"), ("4", "reference"), ("2", "reference")],
+        ),
+        ("in section 4.2 and §5", [("4.2", "reference"), ("5", "reference")]),
+        ("as in issue 201", [("201", "issue")]),
+        ("as shown [1] and [12].", [("1", "citation"), ("12", "citation")]),
+        ("(arXiv:2507.21509)", [("2507.21509", "citation")]),
+        ("data/issue_201/run.json", [("201", "identifier")]),
     ],
 )
 def test_exempt(text: str, expected: list[tuple[str, str]]) -> None:
@@ -77,6 +92,18 @@ def test_exempt(text: str, expected: list[tuple[str, str]]) -> None:
         "0.53-0.70",
         "−0.010",
         "(3 of 5)",
+        "mc_r:0.62",  # a separator is not part of a name
+        "cos:0.5",
+        "r/0.62",
+        "A/B/0.62",
+        "the top-10 personas",  # a lower-case word before the hyphen: a count
+        "N-275",
+        "1e12345",  # a number in e-notation, not a commit SHA
+        "3e45678 grams",
+        "layers [7, 14, 21]",  # a list, not a citation
+        "the kill line 0.85",
+        "Table 0.5",
+        "419/420 cells",
     ],
 )
 def test_claims_are_not_exempt(text: str) -> None:
