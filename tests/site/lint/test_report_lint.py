@@ -95,6 +95,27 @@ def test_wrong_range_is_flagged_with_the_collection(tmp_path: Path) -> None:
             '""',
             "[figure]  figure('verdict_partition'): every figure needs a caption",
         ),
+        # helper calls must fit the renderer's signatures
+        (
+            'value("metrics.n_pairs", "d")',
+            'value("metrics.n_pairs", "d", 3, 4)',
+            "[value]  value(path, fmt=''): too many positional arguments",
+        ),
+        (
+            'value("metrics.n_pairs", "d")',
+            'value("metrics.n_pairs", format="d")',
+            "[value]  value(path, fmt=''): got an unexpected keyword argument 'format'",
+        ),
+        (
+            '"Verdict per recipe pair and layer (green PASS, red KILL)."',
+            '"Verdict per recipe pair and layer.", 3',
+            "[figure]  figure(name, caption=''): too many positional arguments",
+        ),
+        (
+            'table("cells", columns',
+            'table("cells", "extra", columns',
+            "[table]  table(name, **opts): too many positional arguments",
+        ),
     ],
 )
 def test_bound_values_and_helpers(tmp_path: Path, old: str, new: str, expected: str) -> None:
@@ -299,40 +320,6 @@ def test_hero_url_must_name_a_commit_as_its_ref(tmp_path: Path, url: str, pinned
     edit(report, "hero: verdict_partition", f"hero: {url}")
     out = messages(report)
     assert (not any(m.startswith("[hero]") for m in out)) == pinned, out
-
-
-@pytest.mark.parametrize(
-    ("old", "new", "expected"),
-    [
-        (
-            'value("metrics.n_pairs", "d")',
-            'value("metrics.n_pairs", "d", 3, 4)',
-            "[value]  value(path, fmt=''): too many positional arguments",
-        ),
-        (
-            'value("metrics.n_pairs", "d")',
-            'value("metrics.n_pairs", format="d")',
-            "[value]  value(path, fmt=''): got an unexpected keyword argument 'format'",
-        ),
-        (
-            '"Verdict per recipe pair and layer (green PASS, red KILL)."',
-            '"Verdict per recipe pair and layer.", 3',
-            "[figure]  figure(name, caption=''): too many positional arguments",
-        ),
-        (
-            'table("cells", columns',
-            'table("cells", "extra", columns',
-            "[table]  table(name, **opts): too many positional arguments",
-        ),
-    ],
-)
-def test_helper_calls_must_fit_the_renderer_s_signature(
-    tmp_path: Path, old: str, new: str, expected: str
-) -> None:
-    report = copy_fixture(tmp_path)
-    edit(report, old, new)
-    (msg,) = messages(report)
-    assert msg.startswith(expected), msg
 
 
 def test_numbers_in_captions_and_the_title_are_checked(tmp_path: Path) -> None:
