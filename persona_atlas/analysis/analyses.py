@@ -118,11 +118,12 @@ def compute(plan: Planned, *, progress: bool = False) -> ResultFile:
     return build_result(plan.issue, plan.title, plan.config, output, root)
 
 
-def run_and_write(plan: Planned, *, progress: bool = False) -> ResultFile:
-    """Compute, then atomically replace the result file."""
+def run_and_write(plan: Planned, *, progress: bool = False) -> tuple[ResultFile, bool]:
+    """Compute, then atomically replace the result file: (result on disk, whether written)."""
     result = compute(plan, progress=progress)
-    write_result(plan.result_path, result)
-    return result
+    if write_result(plan.result_path, result):
+        return result, True
+    return load_result(plan.result_path), False
 
 
 def verify(plan: Planned, *, rtol: float = 0.0, progress: bool = False) -> list[str]:

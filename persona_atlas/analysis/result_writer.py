@@ -21,7 +21,7 @@ from persona_atlas.config import AnalysisConfig
 from persona_atlas.errors import InputFileError
 from persona_atlas.files import sha256_file
 from persona_atlas.jsonpath import flatten
-from persona_atlas.schema import AnalysisInfo, FileRef, Provenance, ResultFile, save
+from persona_atlas.schema import AnalysisInfo, FileRef, Provenance, ResultFile, load_result, save
 
 #: Paths that legitimately differ between two runs of the same analysis.
 VOLATILE = ("provenance.created", "provenance.git.commit", "provenance.git.dirty")
@@ -100,9 +100,20 @@ def build_result(
     )
 
 
-def write_result(path: str | Path, result: ResultFile) -> None:
-    """Atomic, strict-JSON write of a validated result."""
-    save(path, result)
+def write_result(path: str | Path, result: ResultFile) -> bool:
+    """Atomic, strict-JSON write of a validated result; False (nothing written) when the file
+    on disk already holds the same result but for its creation time and commit, so that a
+    re-run leaves git clean and the result's figures fresh."""
+    p = Path(path)
+    if p.exists():
+        try:
+            old = load_result(p)
+        except InputFileError:
+            old = None  # unreadable: replace it
+        if old is not None and not differences(old, result):
+            return False
+    save(p, result)
+    return True
 
 
 def _same(a: Any, b: Any, rtol: float) -> bool:

@@ -66,16 +66,17 @@ def run(args: argparse.Namespace) -> int:
     target: Path = args.target
     is_config = target.suffix in (".yaml", ".yml")
     plan = plan_experiment(target) if is_config else plan_rerun(target)
-    result = run_and_write(plan, progress=progress)
+    result, written = run_and_write(plan, progress=progress)
     counts = result.metrics.get("verdict_counts")
     summary = f" ({counts})" if counts else ""
-    print(f"wrote {plan.result_path}: {result.kind}, verdict {result.verdict}{summary}")
+    done = "wrote" if written else "unchanged (not rewritten)"
+    print(f"{done} {plan.result_path}: {result.kind}, verdict {result.verdict}{summary}")
     if args.figures:
         from persona_atlas.site.figures import build_figures
 
-        written = build_figures(Path(plan.result_path).parent, progress=progress)
+        drawn = build_figures(Path(plan.result_path).parent, progress=progress)
         print(
-            f"figures: {len(written)} file(s) updated in {Path(plan.result_path).parent / 'figures'}"
+            f"figures: {len(drawn)} file(s) updated in {Path(plan.result_path).parent / 'figures'}"
         )
     return 0
 

@@ -51,13 +51,14 @@ def run(args: argparse.Namespace) -> int:
     for warning in outcome.warnings:
         print(f"atlas import: warning: {warning}", file=sys.stderr)
     out = args.out or Path("results") / f"issue-{args.issue}" / "result.json"
-    legacy_import.write_import(outcome, out)
+    written = legacy_import.write_import(outcome, out)
     m = outcome.result.metrics
     counts = m["verdict_counts"]
     merge = m["merge"]
     assert isinstance(counts, dict) and isinstance(merge, dict)
+    done = "wrote" if written else "unchanged (not rewritten)"
     print(
-        f"wrote {out}: {m['n_cells']} cells from {len(outcome.sources)} file(s) "
+        f"{done} {out}: {m['n_cells']} cells from {len(outcome.sources)} file(s) "
         f"({counts['PASS']} PASS, {counts['GREY']} GREY, {counts['KILL']} KILL); "
         f"{merge['n_superseded_cells']} superseded cells, {merge['n_differing_values']} "
         f"differing values (max |diff| {merge['max_abs_diff']:.2g}); "

@@ -473,6 +473,10 @@ def test_import_is_byte_reproducible_and_verifiable(
 
     check = verify_import(first, root=tmp_path)
     assert (check.differences, check.byte_identical) == ([], True)
+    # re-importing over an identical result leaves the file as it was
+    text = first.read_text()
+    assert not write_import(import_legacy(paths, issue=201, title="t", root=tmp_path), first)
+    assert first.read_text() == text
 
     tampered = json.loads(first.read_text())
     tampered["tables"]["cells"]["rows"][3][11] = 0.5

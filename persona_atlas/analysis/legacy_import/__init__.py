@@ -23,7 +23,12 @@ from persona_atlas import gitinfo
 from persona_atlas.analysis.legacy_import.quirks import LEGACY_RECIPES
 from persona_atlas.analysis.legacy_import.source import LegacySource, read_legacy
 from persona_atlas.analysis.legacy_import.summary import ResultBuilder, merge
-from persona_atlas.analysis.result_writer import differences, project_root, relative_to_root
+from persona_atlas.analysis.result_writer import (
+    differences,
+    project_root,
+    relative_to_root,
+    write_result,
+)
 from persona_atlas.analysis.versioning import code_version
 from persona_atlas.config import Thresholds
 from persona_atlas.errors import InputFileError
@@ -35,7 +40,6 @@ from persona_atlas.schema import (
     Provenance,
     ResultFile,
     load_result,
-    save,
 )
 
 __all__ = [
@@ -166,9 +170,10 @@ def _span(layers: list[int]) -> str:
 # ----------------------------------------------------------------------------- write, verify
 
 
-def write_import(outcome: ImportOutcome, out: Path) -> None:
-    """Write the result atomically: a failure leaves no file (or the previous one) behind."""
-    save(out, outcome.result)
+def write_import(outcome: ImportOutcome, out: Path) -> bool:
+    """Write the result atomically: a failure leaves no file (or the previous one) behind.
+    False when the file already holds the same import (``result_writer.write_result``)."""
+    return write_result(out, outcome.result)
 
 
 @dataclass
