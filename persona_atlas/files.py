@@ -107,12 +107,17 @@ def read_json(path: str | os.PathLike[str]) -> Any:
     """Read strict JSON; a syntax error or NaN/Infinity names the file, line and column."""
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
+        data = p.read_bytes()
     except FileNotFoundError:
         raise InputFileError(f"{p}: file not found") from None
+    try:
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
         raise InputFileError(
-            f"{p}: not UTF-8 text (byte {exc.start})", hint="re-save the file as UTF-8"
+            f"{p}:{line}:{col}: not UTF-8 text (byte {exc.start}: {data[exc.start]:#04x})",
+            hint="re-save the file as UTF-8",
         ) from None
     return loads_json(text, source=str(p))
 

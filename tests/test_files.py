@@ -39,3 +39,10 @@ def test_nan_position_skips_nan_inside_strings() -> None:
     text = '{"note": "a bare NaN read as null",\n "s": "quote \\" NaN",\n "x": -Infinity}'
     with pytest.raises(InputFileError, match=r"<string>:3:7: non-finite number -Infinity"):
         loads_json(text)
+
+
+def test_non_utf8_json_names_line_and_column(tmp_path: Path) -> None:
+    p = tmp_path / "result.json"
+    p.write_bytes(b'{\n  "title": "caf\xe9"\n}\n')
+    with pytest.raises(InputFileError, match=r"result.json:2:16: not UTF-8 text \(byte 17: 0xe9\)"):
+        read_json(p)
