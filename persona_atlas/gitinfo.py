@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import subprocess
 from pathlib import Path
 
@@ -39,28 +40,28 @@ def is_dirty(cwd: str | Path = ".", paths: list[str] | None = None) -> bool:
 def uncommitted_paths(cwd: str | Path = ".") -> set[str]:
     """Paths (relative to the repository root) that differ from HEAD or are untracked.
 
-    NUL-separated porcelain output: no quoting of odd names, and a rename's old path is
-    its own field (skipped) instead of an ``old -> new`` line.
+    NUL-separated porcelain output: names arrive unquoted (decoded as the OS would, so an
+    odd byte in a file name cannot fail the build), and a rename's or copy's source path is
+    a field of its own (skipped), whichever status column carries the R or C.
     """
     try:
         out = subprocess.run(
             ["git", "status", "--porcelain", "-z", "--untracked-files=all"],
             cwd=cwd,
             capture_output=True,
-            text=True,
             check=True,
             timeout=30,
         ).stdout
     except (OSError, subprocess.SubprocessError):
         return set()
-    fields = iter(out.split("\0"))
+    fields = iter(out.split(b"\0"))
     paths: set[str] = set()
     for entry in fields:
         if len(entry) < 4:
             continue
-        paths.add(entry[3:])
-        if entry[0] in "RC":
-            next(fields, None)  # the rename's or copy's source path
+        paths.add(os.fsdecode(entry[3:]))
+        if b"R" in entry[:2] or b"C" in entry[:2]:
+            next(fields, None)  # the source path of the rename or copy
     return paths
 
 

@@ -152,17 +152,19 @@ def open_recipe(path: Path) -> RecipeCentroids:
     )
 
 
-def _persona_difference(ref: RecipeCentroids, rc: RecipeCentroids) -> str:
-    """How two recipes' persona lists differ (rows are matched by position; names are
-    unique within a file, so equal sets mean equal lengths)."""
-    only_a = sorted(set(ref.personas) - set(rc.personas))[:3]
-    only_b = sorted(set(rc.personas) - set(ref.personas))[:3]
+def persona_difference(a: list[str], b: list[str], a_name: str, b_name: str) -> str:
+    """The first way two persona lists differ (rows are matched by position): names only
+    in one of them, else the first row that differs, else their lengths."""
+    only_a = [x for x in a if x not in b][:3]
+    only_b = [x for x in b if x not in a][:3]
     if only_a or only_b:
-        return f"only in {ref.recipe}: {only_a}; only in {rc.recipe}: {only_b}"
-    row = next(i for i, (a, b) in enumerate(zip(ref.personas, rc.personas)) if a != b)
+        return f"only in {a_name}: {only_a}; only in {b_name}: {only_b}"
+    row = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), None)
+    if row is None:
+        return f"{len(a)} personas in {a_name}, {len(b)} in {b_name}"
     return (
-        f"same personas in a different row order: row {row} is {rc.personas[row]!r} in "
-        f"{rc.recipe}, {ref.personas[row]!r} in {ref.recipe}"
+        f"same personas in a different row order: row {row} is {a[row]!r} in {a_name}, "
+        f"{b[row]!r} in {b_name}"
     )
 
 
@@ -201,7 +203,7 @@ class CentroidStore:
         ref = items[0]
         for rc in items[1:]:
             if rc.personas != ref.personas:
-                detail = _persona_difference(ref, rc)
+                detail = persona_difference(ref.personas, rc.personas, ref.recipe, rc.recipe)
                 raise InputFileError(
                     f"{rc.path}: recipe {rc.recipe} has other personas than recipe {ref.recipe} "
                     f"({detail})",

@@ -11,6 +11,7 @@ dominate result.json (37,675 pairs at 275 personas), so they are left out with a
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,7 +47,9 @@ def best_layer(cells: list[dict[str, Any]], pair: PairConfig) -> int | None:
     scored = [
         (c["mc_r"], c["layer"])
         for c in cells
-        if (c["x"], c["y"]) == (pair.x, pair.y) and isinstance(c["mc_r"], float)
+        if (c["x"], c["y"]) == (pair.x, pair.y)
+        and isinstance(c["mc_r"], float)
+        and math.isfinite(c["mc_r"])
     ]
     return max(scored)[1] if scored else None
 
@@ -86,7 +89,8 @@ def headline_geometry(
     elif n > MAX_PERSONAS:
         why = f"{n} personas: above {MAX_PERSONAS} the matrices and pair table are left out"
     if why:
-        out.nulls["metrics.cosine_matrices"] = out.nulls["tables.rsa_pairs"] = why
+        for path in ("metrics.cosine_matrices", "metrics.rsa", "tables.rsa_pairs"):
+            out.nulls[path] = why
         return out
     assert layer is not None
     li = store.layers.index(layer)

@@ -102,15 +102,17 @@ def build_result(
 
 def write_result(path: str | Path, result: ResultFile) -> bool:
     """Atomic, strict-JSON write of a validated result; False (nothing written) when the file
-    on disk already holds the same result but for its creation time and commit, so that a
-    re-run leaves git clean and the result's figures fresh."""
+    on disk already holds the same result but for its creation time and git state, so that
+    a re-run leaves git clean and the result's figures fresh. A result recorded from a dirty
+    tree is always replaced by one from a clean tree: its provenance is then exact."""
     p = Path(path)
     if p.exists():
         try:
             old = load_result(p)
         except InputFileError:
             old = None  # unreadable: replace it
-        if old is not None and not differences(old, result):
+        cleaner = old is not None and old.provenance.git.dirty and not result.provenance.git.dirty
+        if old is not None and not cleaner and not differences(old, result):
             return False
     save(p, result)
     return True

@@ -18,7 +18,7 @@ import numpy as np
 from numpy.typing import NDArray
 from tqdm import tqdm
 
-from persona_atlas.analysis.centroid_store import map_tensors
+from persona_atlas.analysis.centroid_store import map_tensors, persona_difference
 from persona_atlas.errors import InputFileError
 
 
@@ -55,7 +55,7 @@ def question_spread(
     if file_personas != personas:
         raise InputFileError(
             f"{path}: recipe {recipe}: per-question personas differ from the centroid files "
-            f"({_persona_difference(file_personas, personas)})",
+            f"({persona_difference(file_personas, personas, 'the per-question file', 'the centroids')})",
             hint="per-question arrays and centroids must come from the same extraction run",
         )
     p, q, n_layers = len(personas), len(questions), len(layers)
@@ -67,7 +67,7 @@ def question_spread(
     if vectors.dtype not in (np.float16, np.float32):
         raise InputFileError(
             f"{path}: recipe {recipe}: vectors are {vectors.dtype}, expected float16 "
-            "(docs/data-contracts.md)"
+            "or float32 (docs/data-contracts.md)"
         )
     total = np.zeros(vectors.shape[1:], dtype=np.float32)  # [Q, L, H]
     for i in tqdm(range(p), desc=f"spread {recipe}", disable=not progress, leave=False):
@@ -93,18 +93,3 @@ def question_spread(
         spread = 1.0 - mean_sq / answered[:, None] ** 2
     spread[answered < 2] = np.nan
     return QuestionSpread(recipe, path, questions, layers, spread)
-
-
-def _persona_difference(found: list[str], expected: list[str]) -> str:
-    """The first way a persona list differs from the centroids' (rows match by position)."""
-    missing = [x for x in expected if x not in found][:3]
-    extra = [x for x in found if x not in expected][:3]
-    if missing or extra:
-        return f"missing here: {missing}; not in the centroids: {extra}"
-    row = next(
-        (i for i, (a, b) in enumerate(zip(found, expected)) if a != b),
-        min(len(found), len(expected)),
-    )
-    if row >= min(len(found), len(expected)):
-        return f"{len(found)} personas here, {len(expected)} in the centroids"
-    return f"row {row} is {found[row]!r} here, {expected[row]!r} in the centroids"

@@ -78,6 +78,13 @@ def test_rerun_from_results_folder_and_verify(project: Path, capsys):
     assert "unchanged (not rewritten) results/issue-7/result.json" in capsys.readouterr().out
     assert path.read_text() == text
     assert json.loads(text) == before
+    # ... except that a result recorded from a dirty tree is replaced by a clean one
+    dirty = json.loads(text)
+    dirty["provenance"]["git"]["dirty"] = True
+    path.write_text(json.dumps(dirty))
+    assert main(["analyze", "results/issue-7", "--no-figures"]) == 0
+    assert "wrote results/issue-7/result.json" in capsys.readouterr().out
+    assert json.loads(path.read_text())["provenance"]["git"]["dirty"] is False
 
     # a hand edit is caught, path by path
     after = json.loads(path.read_text())

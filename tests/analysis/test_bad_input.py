@@ -72,7 +72,7 @@ def test_same_personas_in_another_row_order(project, capsys):
     swapped = [PERSONAS[1], PERSONAS[0], *PERSONAS[2:]]
     err = refused(project, "centroids/B.safetensors", set_meta("personas", swapped), capsys)
     assert "recipe B has other personas than recipe A (same personas in a different row " in err
-    assert "row 0 is 'persona_001' in B, 'persona_000' in A" in err
+    assert "row 0 is 'persona_000' in A, 'persona_001' in B" in err
 
 
 def test_persona_listed_twice(project, capsys):
@@ -123,13 +123,15 @@ def test_per_question_persona_list_differs(project, capsys):
     renamed = [*PERSONAS[:2], "pirate", *PERSONAS[3:]]
     err = refused(project, "per_question/B.safetensors", set_meta("personas", renamed), capsys)
     assert "recipe B: per-question personas differ from the centroid files" in err
-    assert "missing here: ['persona_002']; not in the centroids: ['pirate']" in err
+    assert (
+        "only in the per-question file: ['pirate']; only in the centroids: ['persona_002']" in err
+    )
 
 
 def test_per_question_personas_in_another_order(project, capsys):
     order = [*PERSONAS[:4], PERSONAS[5], PERSONAS[4]]
     err = refused(project, "per_question/A.safetensors", set_meta("personas", order), capsys)
-    assert "row 4 is 'persona_005' here, 'persona_004' in the centroids" in err
+    assert "row 4 is 'persona_005' in the per-question file, 'persona_004' in the centroids" in err
 
 
 def test_nan_per_question_vector(project, capsys):

@@ -74,8 +74,14 @@ def test_too_many_personas_or_no_mc_r_leave_explained_nulls(
 ) -> None:
     store = CentroidStore(extraction, recipes=["A", "B"])
     pair = [PairConfig(x="A", y="B")]
-    undefined = geo.headline_geometry(store, pair, [{"x": "A", "y": "B", "layer": 1, "mc_r": None}])
-    assert "undefined at every layer" in undefined.nulls["tables.rsa_pairs"]
+    cells = [
+        {"x": "A", "y": "B", "layer": 1, "mc_r": None},
+        {"x": "A", "y": "B", "layer": 4, "mc_r": float("nan")},
+    ]
+    undefined = geo.headline_geometry(store, pair, cells)
+    assert not undefined.metrics and not undefined.tables
+    for path in ("metrics.rsa", "metrics.cosine_matrices", "tables.rsa_pairs"):
+        assert "undefined at every layer" in undefined.nulls[path]
     monkeypatch.setattr(geo, "MAX_PERSONAS", 5)
     big = geo.headline_geometry(store, pair, [{"x": "A", "y": "B", "layer": 1, "mc_r": 0.5}])
     assert not big.tables and "8 personas" in big.nulls["metrics.cosine_matrices"]

@@ -10,6 +10,15 @@ import pytest
 SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "bench_extract_gpu.py"
 
 
+@pytest.fixture(autouse=True)
+def _keep_torch_threads():
+    # the benchmark sets torch's thread count for its run; later tests keep the default
+    torch = pytest.importorskip("torch")
+    threads = torch.get_num_threads()
+    yield
+    torch.set_num_threads(threads)
+
+
 @pytest.fixture(scope="module")
 def bench():
     spec = importlib.util.spec_from_file_location("bench_extract_gpu", SCRIPT)
