@@ -2,14 +2,17 @@
 
 A number in a sentence (see `passages`) is described by the sentence's mentions, each weighted
 by how close it stands: ``1 / (1 + d / DECAY)``, ``d`` counting the words between, plus
-`CLAUSE_STEP` per clause mark (``, : ; ( )``) and `SEMICOLON_STEP` more per ``;``, doubled
-after the number (a value follows the name of what it measures). A number in a table cell
-is described by its column header (weight 1), its own cell, the row's first cell, the rest of
-the row, and the table's lead-in.
+`CLAUSE_STEP` per clause mark (``, : ; ( ) — –``) and `SEMICOLON_STEP` more per ``;``,
+doubled after the number (a value follows the name of what it measures). A ``; `` ends a
+sentence in prose (`passages`), so the semicolon step tells apart the parts of a table cell
+(``#201: [7, 14, 21, 27]; #218: all 28``). A number in a table cell is described by its
+column header (weight 1), its own cell, the row's first cell, the rest of the row, and the
+table's lead-in.
 
 Recipes and layers pin values (see `scope`): they come from the sentence; a sentence that
 names none takes them from the earlier sentences of its block, and a table row, or the
-paragraph right after a table, from the table's lead-in ("A vs B, the primary pair:").
+paragraph right after a table, from the table's lead-in ("A vs B, the primary pair:"). Of
+several a sentence names, the one nearest the number pins it (`_nearness`).
 """
 
 from __future__ import annotations
@@ -25,8 +28,9 @@ from persona_atlas.site.lint.scope import TextContext, recipe_term
 from persona_atlas.site.lint.terms import LAYER_KEY, Recipes, weighted_terms
 
 #: Distance added per clause mark and per semicolon crossed, the factor for words after the
-#: number, and how fast a term's weight decays with distance.
-CLAUSE_STEP, SEMICOLON_STEP, AFTER, DECAY = 2, 2, 2.0, 2.0
+#: number, and how fast a term's weight decays with distance; for choosing the pinning layer
+#: or recipes, the distance added per conjunction crossed.
+CLAUSE_STEP, SEMICOLON_STEP, AFTER, DECAY, JOIN_STEP = 2, 2, 2.0, 2.0, 2
 #: Weights of the parts of a table row, and of what a sentence inherits.
 HEADER, LABEL, ROW, LEAD_IN, INHERITED = 1.0, 0.7, 0.4, 0.3, 0.25
 #: Recipes and layers named by a table's lead-in are what the table is about.
@@ -44,9 +48,9 @@ def _near(
     doc: Passages, start: int, end: int, at: int, weights: dict[str, float]
 ) -> list[tuple[str, int, float]]:
     """Weight the mentions of ``text[start:end]`` by their distance from offset ``at``."""
-    chunks, marks, semis, placed = doc.placed(start, end)
+    chunks, marks, semis, _, placed = doc.placed(start, end)
     c0, m0, s0 = (bisect.bisect_right(x, at) for x in (chunks, marks, semis))
-    for term, o, factor, c, m, sc in placed:
+    for term, o, factor, c, m, sc, _ in placed:
         d: float = abs(c - c0) + CLAUSE_STEP * abs(m - m0) + SEMICOLON_STEP * abs(sc - s0)
         if o > at:
             d *= AFTER
@@ -54,6 +58,22 @@ def _near(
         if w > weights.get(term, 0.0):
             weights[term] = w
     return doc.mentions(start, end)
+
+
+def _nearness(doc: Passages, start: int, end: int, at: int) -> dict[str, float]:
+    """How near each recipe (``r:``) and layer (``l:``) mention of a sentence stands to
+    offset ``at``, to choose the one that pins: as `_near`, but a conjunction crossed counts
+    `JOIN_STEP` and words after the number count once ("0.53 at layer 7 and 0.64 at layer
+    14": each value is of the layer right after it)."""
+    chunks, marks, semis, joins, placed = doc.placed(start, end)
+    c0, m0, s0, j0 = (bisect.bisect_right(x, at) for x in (chunks, marks, semis, joins))
+    out: dict[str, float] = {}
+    for term, _, _, c, m, sc, j in placed:
+        if term.startswith(("r:", "l:")):
+            d = abs(c - c0) + CLAUSE_STEP * abs(m - m0) + SEMICOLON_STEP * abs(sc - s0)
+            d += JOIN_STEP * abs(j - j0)
+            _add(out, term, 1.0 / (1.0 + d / DECAY))
+    return out
 
 
 def contexts(
@@ -77,12 +97,15 @@ def _row_context(doc: Passages, tok: RawToken) -> TextContext:
     unit = doc.units[i]
     weights: dict[str, float] = {}
     ref = False
+    near: dict[str, float] = {}
     if unit.table >= 0:
         recipes, layers, ref = _table_cell(doc, unit, tok, weights)
     else:
         ref = any(a <= tok.start < b for a, b in doc.layer_spans(unit.start, unit.end))
         _near(doc, unit.start, unit.end, tok.start, weights)
         recipes, layers = doc.pins(i)
+        if len(recipes) > 1 or len(layers) > 1:
+            near = _nearness(doc, unit.start, unit.end, tok.start)
         for n in layers:
             _add(weights, f"l:{n}", INHERITED)
     single = {r: weights.pop(f"r:{r}", INHERITED) for r in recipes}
@@ -92,7 +115,7 @@ def _row_context(doc: Passages, tok: RawToken) -> TextContext:
         _add(weights, recipe_term([x, y]), min(single[x], single[y]))
     ref = ref and tok.text.isdigit()
     bound = _bound_layer(doc, unit, tok) if ref else None
-    return TextContext(weights, recipes, layers, _relation(doc.text, tok), ref, bound)
+    return TextContext(weights, recipes, layers, _relation(doc.text, tok), ref, bound, near)
 
 
 _VALUE_PATH = re.compile(r"""\bvalue\(\s*(["'])([^"']+)\1""")

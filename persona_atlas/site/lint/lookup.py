@@ -3,8 +3,9 @@
 `Lookup` joins the value index (`matching`: which values round to a number) with the scope
 index (`scope`: which values the context refers to). A typed number matches when a value in
 scope rounds to it; a range when an in-scope collection has those ends; a bound (``≥ 0.99``,
-``0.99+``, ``p < 10⁻⁴``) when an in-scope threshold equals it, or an in-scope collection (or
-pinned value) satisfies it exactly — a bound is not rounded.
+``0.99+``, ``p < 10⁻⁴``) when an in-scope threshold equals it, or it holds exactly for every
+subject (layer × recipe set) its context names, or, naming none, for the best-scoring
+unpinned values and collections in scope — a bound is not rounded.
 """
 
 from __future__ import annotations
@@ -75,10 +76,14 @@ class Lookup:
             self._scored.pop(next(iter(self._scored)))
         return hit
 
-    def scored(self, ctx: TextContext) -> tuple[np.ndarray, float]:
-        key = ("leaf", ctx.key())
+    def scored(self, ctx: TextContext, nearest: bool = True) -> tuple[np.ndarray, float]:
+        """Leaf scores and cut; ``nearest``: pinned by the layer and recipes nearest the
+        number (a bound: by every one its context names)."""
+        key = ("leaf" if nearest else "leaf, all pins", ctx.key())
         hit = self._scored.get(key)
-        return hit if hit is not None else self._remember(key, self.scope.in_scope(ctx))
+        if hit is None:
+            hit = self._remember(key, self.scope.in_scope(ctx, nearest))
+        return hit
 
     def _collection_index(self) -> tuple[list[str], np.ndarray, np.ndarray, ScopeIndex]:
         if self._collections is None:
@@ -100,11 +105,13 @@ class Lookup:
         )
         return self.describer.path(name, more)
 
-    def collections_scored(self, ctx: TextContext) -> tuple[np.ndarray, float]:
-        key = ("collection", ctx.key())
+    def collections_scored(
+        self, ctx: TextContext, nearest: bool = True
+    ) -> tuple[np.ndarray, float]:
+        key = ("collection" if nearest else "collection, all pins", ctx.key())
         hit = self._scored.get(key)
         if hit is None:
-            hit = self._remember(key, self._collection_index()[3].in_scope(ctx))
+            hit = self._remember(key, self._collection_index()[3].in_scope(ctx, nearest))
         return hit
 
     def candidate(self, i: int) -> Candidate:
@@ -210,48 +217,73 @@ class Lookup:
             Candidate(names[i], float(lo[i]), float(hi[i]))
             for i in sorted(scoped, key=distance)[:3]
         ]
-        rest = [c for c in self.index.range_nearest(low, high) if c not in near][: 3 - len(near)]
+        everywhere = self.index.range_nearest(low, high, names=self.describer.recipes.names)
+        rest = [c for c in everywhere if c not in near][: 3 - len(near)]
         note = NAMES_NOTHING if cut == np.inf else ""
         return Verdict((), tuple(near + rest), len(near), note)
 
     def _bound(self, claim: Claim, ctx: TextContext, relation: str) -> Verdict:
         """``≥ X`` / ``> X`` / ``≤ X`` / ``< X``: an in-scope threshold that rounds to X (the
-        sentence restates a threshold), or else the best-scoring in-scope collections (and
-        pinned values) all satisfy it exactly."""
+        sentence restates a threshold), or else the bound holds exactly for every *subject*
+        the context names — each named layer × recipe set with a value in scope (pinned by all
+        of them, not the nearest), by its best-scoring values — or, when it names none, for the
+        best-scoring unpinned values and the best-scoring collections."""
         x = claim.value / 100.0 if claim.percent else claim.value
-        s, cut = self.scored(ctx)
-        items: list[tuple[float, Candidate]] = []
+        s, cut = self.scored(ctx, nearest=False)
+        subjects: dict[tuple[int, int], tuple[float, list[Candidate]]] = {}
+        leaves: list[tuple[float, Candidate]] = []
         thresholds: list[tuple[float, Candidate]] = []
+        pin_r, pin_l = self.scope.pins
         for i in np.nonzero(s >= cut)[0]:
-            d = self.scope.descriptors[i]
             path, v = self.index.leaves[i]
-            if "threshold" in d.terms:
-                thresholds.append((float(s[i]), Candidate(path, v)))
-            elif d.recipes or d.layer is not None:
-                items.append((float(s[i]), Candidate(path, v)))
+            score = float(s[i])
+            if "threshold" in self.scope.descriptors[i].terms:
+                thresholds.append((score, Candidate(path, v)))
+            elif pin_r[i] or pin_l[i] >= 0:  # a subject: a named layer and/or recipe set
+                key = (int(pin_r[i]), int(pin_l[i]))
+                top, found = subjects.get(key, (score, []))
+                if score > top:
+                    top, found = score, []
+                if score >= top:
+                    subjects[key] = (top, [*found, Candidate(path, v)])
+            else:
+                leaves.append((score, Candidate(path, v)))
         names, lo, hi, _ = self._collection_index()
-        cs, ccut = self.collections_scored(ctx)
-        for i in np.nonzero(cs >= ccut)[0]:
-            if not names[i].endswith("(first → last)"):
-                items.append((float(cs[i]), Candidate(names[i], float(lo[i]), float(hi[i]))))
+        cs, ccut = self.collections_scored(ctx, nearest=False)
+        collections = [
+            (float(cs[i]), Candidate(names[i], float(lo[i]), float(hi[i])))
+            for i in np.nonzero(cs >= ccut)[0]
+            if not names[i].endswith("(first → last)")
+        ]
         ranked = [c for _, c in sorted(thresholds, key=lambda t: -t[0])]
         ok = [c for c in ranked if claim.accepts(c.value)]
         if ok:  # the number restates a threshold in scope ("PASS iff cos_min > 0.95")
             return Verdict(tuple(ok[:3]))
-        if thresholds and max(t[0] for t in thresholds) >= max((t[0] for t in items), default=0):
+        scores = [t for t, _ in subjects.values()] + [t for t, _ in leaves + collections]
+        if thresholds and max(t[0] for t in thresholds) >= max(scores, default=0):
             # the sentence is about a threshold, and this is not its value
             near = tuple(ranked[:3])
             return Verdict((), near, len(near), f"{claim.text} is not the threshold named here")
-        if not items:
-            note = NAMES_NOTHING if cut == np.inf and ccut == np.inf else OUT_OF_SCOPE
-            return Verdict((), (), 0, note)
-        top = max(score for score, _ in items)
-        best = [c for score, c in items if score >= top]
-        if all(_holds(relation, c.value, c.value if c.high is None else c.high, x) for c in best):
+        if not scores:  # nothing in scope at all (a threshold would have been)
+            return Verdict((), (), 0, NAMES_NOTHING)
+        if subjects:  # each subject named, by its best-scoring values
+            best = [c for _, found in subjects.values() for c in found]
+        else:  # the best-scoring unpinned values, and the best-scoring collections
+            best = [c for group in (leaves, collections) for c in _top(group)]
+        failing = [c for c in best if not _holds(relation, c.value, _high(c), x)]
+        if not failing:
             return Verdict(tuple(best[:3]))
-        return Verdict(
-            (), tuple(best[:3]), min(3, len(best)), f"the bound {relation} {claim.text} fails"
-        )
+        note = f"the bound {relation} {claim.text} fails"
+        return Verdict((), tuple(failing[:3]), min(3, len(failing)), note)
+
+
+def _top(scored: list[tuple[float, Candidate]]) -> list[Candidate]:
+    top = max((score for score, _ in scored), default=0.0)
+    return [c for score, c in scored if score >= top]
+
+
+def _high(c: Candidate) -> float:
+    return c.value if c.high is None else c.high
 
 
 def _table_columns(docs: Mapping[str, Any]) -> dict[str, list[str]]:

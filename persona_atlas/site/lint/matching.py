@@ -3,7 +3,10 @@
 result.json and run.json are flattened to path → value (list elements and table cells
 included; booleans and strings are not numbers). Values are kept sorted, so the values that
 round to a token are found by bisection — O(log n) per number instead of a scan — and the
-nearest candidates for a failure come from the same neighbourhood.
+nearest candidates for a failure come from the same neighbourhood. This is the unscoped
+half of a lookup: `lookup.Lookup` keeps, of `ValueIndex.candidate_ids`, those its context
+refers to. `naive_matches` is the linear scan it must agree with (the tests) and is measured
+against (the benchmark's baseline).
 """
 
 from __future__ import annotations
@@ -104,7 +107,7 @@ class ValueIndex:
         self.order = order  # sorted position → position in document order
         self.paths = [self.leaves[i][0] for i in order]
         self.values = [self.leaves[i][1] for i in order]
-        self._collections: dict[str, tuple[float, float]] | None = None
+        self._collections: dict[frozenset[str], dict[str, tuple[float, float]]] = {}
         self.percents: ValueIndex | None = None
         self.percent_ids: list[int] = []  # document position of each of `percents`' leaves
         if percent:
@@ -126,24 +129,8 @@ class ValueIndex:
     def __len__(self) -> int:
         return len(self.values)
 
-    def matches(self, claim: Claim, limit: int = 3) -> list[Candidate]:
-        """Up to ``limit`` stored values that support the claim (empty: it fails)."""
-        found = self._scan(claim, claim.intervals(), False, limit)
-        if claim.percent and self.percents is not None and len(found) < limit:
-            spans = claim.intervals(percent_key=True)
-            found += self.percents._scan(claim, spans, True, limit - len(found))
-        return found
-
-    def _scan(
-        self, claim: Claim, spans: list[tuple[float, float]], percent_key: bool, limit: int
-    ) -> list[Candidate]:
-        return [
-            Candidate(self.paths[i], self.values[i])
-            for i in self._positions(claim, spans, percent_key, limit)
-        ]
-
     def _positions(
-        self, claim: Claim, spans: list[tuple[float, float]], percent_key: bool, limit: int
+        self, claim: Claim, spans: list[tuple[float, float]], percent_key: bool
     ) -> list[int]:
         """Sorted positions of the values that support the claim: a bisection per interval
         (an integer claim wants the integral value itself)."""
@@ -153,20 +140,18 @@ class ValueIndex:
                 lo = hi = (lo + hi) / 2
             else:
                 lo, hi = lo - claim.slack, hi + claim.slack
-            i, j = bisect.bisect_left(self.values, lo), bisect.bisect_right(self.values, hi)
-            found.extend(range(i, min(j, i + limit - len(found))))
-            if len(found) >= limit:
-                break
+            found.extend(
+                range(bisect.bisect_left(self.values, lo), bisect.bisect_right(self.values, hi))
+            )
         return found
 
     def candidate_ids(self, claim: Claim) -> list[int]:
         """Document positions of every stored value that supports the claim (unscoped)."""
-        big = len(self.values) + 1
-        ids = [self.order[i] for i in self._positions(claim, claim.intervals(), False, big)]
+        ids = [self.order[i] for i in self._positions(claim, claim.intervals(), False)]
         if claim.percent and self.percents is not None:
             sub = self.percents
             spans = claim.intervals(percent_key=True)
-            ids += [self.percent_ids[sub.order[i]] for i in sub._positions(claim, spans, True, big)]
+            ids += [self.percent_ids[sub.order[i]] for i in sub._positions(claim, spans, True)]
         return ids
 
     def nearest(self, claim: Claim, k: int = 3) -> list[Candidate]:
@@ -212,27 +197,27 @@ class ValueIndex:
 
     # -- ranges -------------------------------------------------------------------------
     def collections(self, names: AbstractSet[str] = frozenset()) -> dict[str, tuple[float, float]]:
-        """(min, max) of every collection a range may describe; built on first use.
-        ``names``: key parts that name things (recipes ``c1``): their digits stay."""
-        if self._collections is None:
-            self._collections = collections_of(self.leaves, names)
-        return self._collections
+        """(min, max) of every collection a range may describe; built on first use for each
+        ``names``: key parts that name things (recipes ``c1``), whose digits stay."""
+        key = frozenset(names)
+        hit = self._collections.get(key)
+        if hit is None:
+            hit = self._collections[key] = collections_of(self.leaves, key)
+        return hit
 
-    def range_matches(self, low: Claim, high: Claim) -> list[Candidate]:
-        """Collections whose min rounds to ``low`` and max to ``high``."""
-        return [
-            Candidate(name, lo, hi)
-            for name, (lo, hi) in self.collections().items()
-            if low.accepts(lo) and high.accepts(hi)
-        ][:3]
+    def range_nearest(
+        self, low: Claim, high: Claim, k: int = 3, names: AbstractSet[str] = frozenset()
+    ) -> list[Candidate]:
+        """The ``k`` collections (see `collections`) whose min and max are closest to the
+        range's ends."""
 
-    def range_nearest(self, low: Claim, high: Claim, k: int = 3) -> list[Candidate]:
         def distance(bounds: tuple[float, float]) -> float:
             lo, hi = bounds
             scale = 100.0 if low.percent and abs(lo) <= 1.5 else 1.0
             return abs(lo * scale - low.value) + abs(hi * scale - high.value)
 
-        ranked = sorted(self.collections().items(), key=lambda kv: (distance(kv[1]), kv[0]))
+        found = self.collections(names).items()
+        ranked = sorted(found, key=lambda kv: (distance(kv[1]), kv[0]))
         return [Candidate(name, lo, hi) for name, (lo, hi) in ranked[:k]]
 
 

@@ -23,6 +23,7 @@ _SENTENCE_END = re.compile(
 )
 _CLAUSE = re.compile(r",(?!\s*[\d−-])|[:;()—–]")  # not the commas of a list "7, 14, 21"
 _SEMICOLON = re.compile(r";")
+_JOIN = re.compile(r"\b(?:and|or|but|while|whereas)\b", re.IGNORECASE)
 _CHUNK = re.compile(r"[^\s\w]*\w\S*")  # a word, with what is glued to it (not "≥" alone)
 _ISSUE = re.compile(r"#(\d+)")
 _LIST_ITEM = re.compile(r"^\s{0,3}(?:>\s*)*(?:[-*+]|\d+[.)])(?:\s|$)")
@@ -40,8 +41,11 @@ def context_text(masked: Masked) -> str:
     return "".join(chars)
 
 
-#: Word starts, clause marks, semicolons; each mention with how many of each precede it.
-Placed = tuple[list[int], list[int], list[int], list[tuple[str, int, float, int, int, int]]]
+#: Word starts, clause marks, semicolons and conjunctions; each mention with how many of each
+#: precede it.
+Placed = tuple[
+    list[int], list[int], list[int], list[int], list[tuple[str, int, float, int, int, int, int]]
+]
 
 
 @dataclass
@@ -163,25 +167,21 @@ class Passages:
         return hit
 
     def placed(self, start: int, end: int) -> Placed:
-        """Word starts, clause marks and semicolons of a span, and each mention with how many
-        of each precede it (memoised): what `_near` measures distances with."""
+        """Word starts, clause marks, semicolons and conjunctions (``and``, ``or``, ``but``,
+        ``while``) of a span, and each mention with how many of each precede it (memoised):
+        what `context` measures distances with."""
         hit = self._placed.get((start, end))
         if hit is None:
             chunks = [m.start() for m in _CHUNK.finditer(self.text, start, end)]
             marks = [m.start() for m in _CLAUSE.finditer(self.text, start, end)]
             semis = [m.start() for m in _SEMICOLON.finditer(self.text, start, end)]
+            joins = [m.start() for m in _JOIN.finditer(self.text, start, end)]
+            right = bisect.bisect_right
             placed = [
-                (
-                    t,
-                    o,
-                    f,
-                    bisect.bisect_right(chunks, o),
-                    bisect.bisect_right(marks, o),
-                    bisect.bisect_right(semis, o),
-                )
+                (t, o, f, right(chunks, o), right(marks, o), right(semis, o), right(joins, o))
                 for t, o, f in self.mentions(start, end)
             ]
-            hit = self._placed[(start, end)] = (chunks, marks, semis, placed)
+            hit = self._placed[(start, end)] = (chunks, marks, semis, joins, placed)
         return hit
 
     def layer_spans(self, start: int, end: int) -> list[tuple[int, int]]:
@@ -189,7 +189,7 @@ class Passages:
         hit = self._layer_spans.get((start, end))
         if hit is None:
             text = self.text[start:end]
-            hit = [(start + a, start + b) for _, a, b in layers_in_text(text)]
+            hit = [(start + a, start + b) for _, a, b, _ in layers_in_text(text)]
             self._layer_spans[(start, end)] = hit
         return hit
 
@@ -197,7 +197,13 @@ class Passages:
         text = self.text[start:end]
         out = [(t, start + o, f) for t, o, f in weighted_terms(text)]
         out += [(f"r:{r}", start + o, 1.0) for r, o in self.recipes.in_text(text)]
-        out += [(f"l:{n}", start + o, 1.0) for n, o, _ in layers_in_text(text)]
+        # every layer of a list or span at each of its numbers: the list is one mention, as
+        # near as its nearest number ("at layers 7 and 14, cos_min is …" is about both)
+        layers = list(layers_in_text(text))
+        at: dict[int, set[int]] = {}
+        for _, o, _, g in layers:
+            at.setdefault(g, set()).add(o)
+        out += [(f"l:{n}", start + o, 1.0) for n, _, _, g in layers for o in sorted(at[g])]
         out += [(f"#{m.group(1)}", start + m.start(), 1.0) for m in _ISSUE.finditer(text)]
         return out
 

@@ -167,21 +167,24 @@ def _article(text: str, start: int, end: int) -> bool:
 
 
 #: ``layer 20``, ``layers 21-27``, ``layers 10, 15, 20 and 25``, ``layers [7, 14]``, ``L24``.
+#: A list stops before an item that counts a plural noun (``at layer 7, 12 personas fail``:
+#: 12 is a count, as in `_COUNT`).
 _LAYER_PROSE = re.compile(
     r"\blayers?[\s_]*\[?\s*(?P<list>\d+(?!\d|\.\d|\s*%)"
-    r"(?:\s*(?:,|and|or|to|through|-|–|\.\.)\s*\d+(?!\d|\.\d|\s*%))*)"
+    r"(?:\s*(?:,|and|or|to|through|-|–|\.\.)\s*\d+(?!\d|\.\d|\s*%|\s+[A-Za-z]{3,}s\b))*)"
     r"|\bL(?P<l>\d+)\b",
     re.IGNORECASE,
 )
 _SPAN = re.compile(r"(\d+)\s*(?:-|–|to|through|\.\.)\s*(\d+)")
 
 
-def layers_in_text(text: str) -> Iterator[tuple[int, int, int]]:
-    """(layer, start, end) for each layer the prose names; a span ``21-27`` names each layer
-    from 21 to 27 (``start``/``end`` then cover the span)."""
+def layers_in_text(text: str) -> Iterator[tuple[int, int, int, int]]:
+    """(layer, start, end, mention) for each layer the prose names; a span ``21-27`` names
+    each layer from 21 to 27 (``start``/``end`` then cover the span). ``mention``: where the
+    mention starts, the same for every layer of one list or span."""
     for m in _LAYER_PROSE.finditer(text):
         if m.group("l"):
-            yield int(m.group("l")), m.start("l"), m.end("l")
+            yield int(m.group("l")), m.start("l"), m.end("l"), m.start()
             continue
         listed = m.group("list")
         base = m.start("list")
@@ -189,6 +192,6 @@ def layers_in_text(text: str) -> Iterator[tuple[int, int, int]]:
             lo, hi = int(span.group(1)), int(span.group(2))
             if 0 <= hi - lo <= 512:
                 for layer in range(lo, hi + 1):
-                    yield layer, base + span.start(), base + span.end()
+                    yield layer, base + span.start(), base + span.end(), m.start()
         for num in re.finditer(r"\d+", listed):
-            yield int(num.group()), base + num.start(), base + num.end()
+            yield int(num.group()), base + num.start(), base + num.end(), m.start()

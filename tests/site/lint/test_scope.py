@@ -9,7 +9,11 @@ import pytest
 
 from persona_atlas.site.lint import NumberCheck, lint_file, lint_report
 from persona_atlas.site.lint.engine import read_text
-from persona_atlas.site.lint.lookup import NAMES_NOTHING, NO_LAYER, OUT_OF_SCOPE
+from persona_atlas.site.lint.lookup import (
+    NAMES_NOTHING,
+    NO_LAYER,
+    OUT_OF_SCOPE,
+)
 from persona_atlas.site.lint.output import text_lines
 from tests.site.lint.lintkit import REPO
 
@@ -108,6 +112,22 @@ def test_layer_references_name_layers_the_result_has(tmp_path: Path) -> None:
     assert all(n.status == "matched" for n in listed)
 
 
+def test_a_layer_list_stops_at_a_count(tmp_path: Path) -> None:
+    doc = {"metrics": {"layers": [7, 14, 21], "pairs": {"A__B": {"layer_7": {"n_fail": 12}}}}}
+    found = numbers(tmp_path, "For A vs B at layer 7, 12 personas fail.", doc)
+    assert [(n.token, n.status, n.note) for n in found] == [
+        ("7", "matched", ""),
+        ("12", "matched", ""),  # a count, not a layer
+    ]
+    assert found[1].matches[0].path == "r:metrics.pairs.A__B.layer_7.n_fail"
+    listed = numbers(tmp_path, "For A vs B, layers 7, 14 and 21 have 12 failures.", doc)
+    assert [(n.token, n.matches[0].path if n.matches else n.note) for n in listed[:3]] == [
+        ("7", "r:metrics.layers[0]"),
+        ("14", "r:metrics.layers[1]"),
+        ("21", "r:metrics.layers[2]"),
+    ]
+
+
 def test_a_layer_reference_is_scoped_to_the_issue_it_names(tmp_path: Path) -> None:
     (tmp_path / "issue_1_run_result.json").write_text(json.dumps({"layers": [7, 14]}))
     (tmp_path / "issue_2_run_result.json").write_text(json.dumps({"layers": [0, 1, 2, 3]}))
@@ -121,6 +141,18 @@ def test_a_layer_reference_is_scoped_to_the_issue_it_names(tmp_path: Path) -> No
         ("0", "matched"),
         ("3", "matched"),
     ]
+
+
+def test_a_semicolon_in_a_table_cell_separates_what_it_names(tmp_path: Path) -> None:
+    (tmp_path / "issue_1_run_result.json").write_text(json.dumps({"layers": [7, 14, 21, 27]}))
+    (tmp_path / "issue_2_run_result.json").write_text(json.dumps({"layers": list(range(28))}))
+    files = [tmp_path / "issue_1_run_result.json", tmp_path / "issue_2_run_result.json"]
+    table = "| setting | value |\n|---|---|\n| Layers | #1: [7, 14, 21, {}]; #2: all [0..27] |\n"
+    (tmp_path / "w.md").write_text(table.format(27))
+    assert all(n.status != "failed" for n in lint_file(tmp_path / "w.md", files).numbers)
+    (tmp_path / "w.md").write_text(table.format(26))  # a layer of #2, not of #1
+    failed = [n for n in lint_file(tmp_path / "w.md", files).numbers if n.status == "failed"]
+    assert [(n.token, n.note) for n in failed] == [("26", NO_LAYER)]
 
 
 def test_a_layer_next_to_a_bound_value_must_be_that_value_s_layer() -> None:
@@ -137,17 +169,67 @@ def test_a_layer_next_to_a_bound_value_must_be_that_value_s_layer() -> None:
 @pytest.mark.parametrize(
     ("text", "status", "note"),
     [
-        ("The noise floor has cos_min ≥ 0.99.", "failed", "bound"),  # min is 0.987
+        ("The noise floor has cos_min ≥ 0.99.", "failed", "the bound ≥ 0.99 fails"),  # 0.987
         ("The noise floor has cos_min ≥ 0.98.", "matched", ""),
         ("The noise floor cos_min is 0.98+.", "matched", ""),
-        ("The noise floor has cos_min < 0.99.", "failed", "bound"),  # max is 0.9996
+        ("The noise floor has cos_min < 0.99.", "failed", "the bound < 0.99 fails"),  # 0.9996
         ("A cell passes if cos_min > 0.95.", "matched", ""),  # restates the threshold
-        ("A cell passes if cos_min > 0.94.", "failed", ""),  # neither threshold nor true
+        ("A cell passes if cos_min > 0.94.", "failed", "the bound > 0.94 fails"),  # A vs C2: 0.074
+        ("The pass threshold is cos_min > 0.94.", "failed", "0.94 is not the threshold named here"),
+        ("We used at least 200 personas.", "matched", ""),  # n_personas = 275
+        ("We used at least 300 personas.", "failed", "the bound ≥ 300 fails"),
+        ("It took at least 200 tries.", "failed", NAMES_NOTHING),
     ],
 )
 def test_a_bound_is_checked_as_a_bound(tmp_path: Path, text: str, status: str, note: str) -> None:
     n = only(tmp_path, text)
-    assert n.status == status and note in n.note, n
+    assert (n.status, n.note) == (status, note), n
+
+
+@pytest.mark.parametrize(
+    ("text", "flagged"),
+    [
+        # one sentence, two layers: each number is checked against the layer nearest it
+        ("For A vs B, cos_min is 0.533 at layer 7 and 0.636 at layer 14.", []),
+        ("For A vs B, cos_min is 0.636 at layer 7 and 0.533 at layer 14.", ["0.636", "0.533"]),
+        ("For A vs B, cos_min at layer 7 is 0.533 and at layer 14 is 0.636.", []),
+        ("For A vs B, cos_min at layer 7 is 0.636 and at layer 14 is 0.533.", ["0.636", "0.533"]),
+        # one sentence, two pairs: each number is checked against the pair nearest it
+        ("At layer 7, A vs B has cos_min 0.533 and A vs C2 has 0.074.", []),
+        ("At layer 7, A vs B has cos_min 0.074 and A vs C2 has 0.533.", ["0.074", "0.533"]),
+        # a list of layers is one mention: a number next to it is one of their values
+        ("For A vs B, at layers 7 and 14, cos_min is 0.533 and 0.636.", []),
+        ("For A vs B, at layers 7 and 14, cos_min is 0.533 and 0.750.", ["0.750"]),
+        ("For A vs B, at layers 7 and 14, cos_min is 0.636 and 0.533.", []),  # not in order
+        ("For A vs B, cos_min is 0.533 (layer 7) and 0.636 (layer 14).", []),
+        ("For A vs B, cos_min is 0.636 (layer 7) and 0.533 (layer 14).", ["0.636", "0.533"]),
+    ],
+)
+def test_a_number_is_pinned_to_the_layer_or_pair_nearest_it(
+    tmp_path: Path, text: str, flagged: list[str]
+) -> None:
+    found = numbers(tmp_path, text)
+    assert [n.token for n in found if n.status == "failed"] == flagged, found
+
+
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [
+        ("For A vs B, layers 7 and 14 have cos_min ≥ 0.5.", "matched"),
+        ("For A vs B, layers 7 and 14 have cos_min ≥ 0.6.", "failed"),  # layer 7: 0.533
+        ("At layer 7, A vs B and A vs C2 have cos_min ≥ 0.05.", "matched"),
+        ("At layer 7, A vs C2 and A vs B have cos_min ≥ 0.5.", "failed"),  # A vs C2: 0.074
+        ("At layer 7, A vs B and A vs C2 have cos_min ≥ 0.5.", "failed"),
+        ("At layer 21, A vs B and A vs C2 have mc_r ≥ 0.85.", "matched"),
+        # each bound is checked against every layer named (docs/lint.md: one sentence each)
+        ("For A vs B, cos_min is ≥ 0.6 at layer 14 and ≥ 0.5 at layer 7.", "failed"),
+    ],
+)
+def test_a_bound_holds_for_every_subject_it_names(tmp_path: Path, text: str, status: str) -> None:
+    n, *_ = [n for n in numbers(tmp_path, text) if n.token not in ("7", "14", "21")]
+    assert n.status == status, n
+    if status == "failed":
+        assert n.note == f"the bound ≥ {n.token} fails"
 
 
 def test_a_table_cell_is_read_with_its_header_row_and_lead_in(tmp_path: Path) -> None:
