@@ -119,11 +119,10 @@ def compute(plan: Planned, *, progress: bool = False) -> ResultFile:
 
 
 def run_and_write(plan: Planned, *, progress: bool = False) -> tuple[ResultFile, bool]:
-    """Compute, then atomically replace the result file: (result on disk, whether written)."""
+    """Compute, then atomically replace the result file: (result, whether it was written —
+    not when the file already held it but for time and commit; ``write_result``)."""
     result = compute(plan, progress=progress)
-    if write_result(plan.result_path, result):
-        return result, True
-    return load_result(plan.result_path), False
+    return result, write_result(plan.result_path, result)
 
 
 def verify(plan: Planned, *, rtol: float = 0.0, progress: bool = False) -> list[str]:

@@ -1,7 +1,7 @@
 """The metric registry: every recipe-comparison metric, written once (DESIGN §4).
 
 The formulas come first, as functions of condensed vectors (the strict upper triangle of a
-cosine matrix, row-major) and per-persona vectors; ``stored-matrix-comparison`` calls them on
+cosine matrix, row-major: ``permutation.upper_triangle``) and per-persona vectors; ``stored-matrix-comparison`` calls them on
 stored matrices. The registry evaluates the same formulas around a ``CentroidView`` — one
 recipe's [P, H] centroids at one layer — which computes its cosine matrices once (one GEMM on
 the mean-centred centroids gives both the mean-centred and, by a rank-one correction, the raw
@@ -19,7 +19,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import stats as sps
 
-from persona_atlas.analysis.permutation import standardise, upper_triangle
+from persona_atlas.analysis.permutation import standardise
 from persona_atlas.errors import InputFileError
 
 F32 = NDArray[np.float32]
@@ -28,19 +28,8 @@ F64 = NDArray[np.float64]
 # ----------------------------------------------------------------------------- formulas
 
 
-def condensed(matrix: ArrayLike) -> F64:
-    """Strict upper triangle of a square matrix, row-major (``triu_indices(n, k=1)``)."""
-    return upper_triangle(np.asarray(matrix))
-
-
-def standardised(values: ArrayLike, method: str = "pearson") -> F64:
-    """Condensed entries centred and unit-normalised (average ranks first for ``spearman``),
-    so that the Pearson / Spearman correlation of two such vectors is their dot product."""
-    return standardise(np.asarray(values), method)
-
-
 def correlation(a: NDArray[np.floating], b: NDArray[np.floating]) -> float:
-    """Correlation of two ``standardised`` vectors: their dot product, in float64 (clipped
+    """Correlation of two ``permutation.standardise``-d vectors: their dot product, in float64 (clipped
     to [-1, 1] against rounding)."""
     return float(np.clip(np.dot(a.astype(np.float64), b.astype(np.float64)), -1.0, 1.0))
 
@@ -48,7 +37,7 @@ def correlation(a: NDArray[np.floating], b: NDArray[np.floating]) -> float:
 def matrix_agreement(ua: ArrayLike, ub: ArrayLike) -> dict[str, float]:
     """Pearson, Spearman and mean |a − b| of two condensed cosine matrices, in float64.
 
-    Pearson and Spearman are ``correlation(standardised(a), standardised(b))`` up to
+    Pearson and Spearman are ``correlation(standardise(a), standardise(b))`` up to
     rounding; scipy evaluates them here so that stored-matrix results stay bit-identical to
     those already committed (the two orders of summation differ by ≤ 4.4e-16 on the pilot).
     """
@@ -127,12 +116,12 @@ class CentroidView:
 
     @functools.cached_property
     def _iu(self) -> tuple[np.ndarray, np.ndarray]:
-        return np.triu_indices(self.n, k=1)  # cached: ``condensed`` order, built once per view
+        return np.triu_indices(self.n, k=1)  # ``upper_triangle`` order, built once per view
 
     def _z(self, matrix: F32, method: str) -> F32:
-        """``standardised`` condensed entries, stored in float32 for the dot products."""
+        """Standardised condensed entries, stored in float32 for the dot products."""
         try:
-            return np.asarray(standardised(matrix[self._iu], method), dtype=np.float32)
+            return np.asarray(standardise(matrix[self._iu], method), dtype=np.float32)
         except ValueError:
             raise InputFileError(f"{self.where}: all persona pairs have the same cosine") from None
 

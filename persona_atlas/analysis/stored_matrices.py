@@ -4,7 +4,7 @@ Input: the group's pilot file (``extraction_method_comparison_results.json``): p
 ``layer_<L>`` the two recipes' N×N cosine matrices (raw and mean-centred) and the
 per-persona cosine vector, plus the statistics the original script derived from them.
 Every statistic is recomputed here from the matrices with the registry's formulas
-(``metrics.matrix_agreement`` on the condensed matrices, ``metrics.cos_stats`` on the
+(``metrics.matrix_agreement`` on the condensed matrices (``upper_triangle``), ``metrics.cos_stats`` on the
 per-persona vector); ``metrics.stored_check`` records the largest disagreement with the
 stored values (the correctness check of issue #4, item 5). This module only reads, checks
 and assembles. Persona order of the matrix rows is the key order of ``per_persona_cosine``.
@@ -19,7 +19,8 @@ import numpy as np
 
 from persona_atlas.analysis import verdicts
 from persona_atlas.analysis.comparison import AnalysisOutput, comparison_output
-from persona_atlas.analysis.metrics import condensed, cos_stats, matrix_agreement
+from persona_atlas.analysis.metrics import cos_stats, matrix_agreement
+from persona_atlas.analysis.permutation import upper_triangle
 from persona_atlas.analysis.statistics import mantel
 from persona_atlas.config import RECIPES, AnalysisConfig, PairConfig
 from persona_atlas.errors import ConfigError, InputFileError
@@ -76,8 +77,8 @@ def _layer_stats(
 ) -> dict[str, float]:
     """The registry's formulas on one layer: raw and mean-centred matrix agreement, and the
     per-persona cosine statistics (``LAYER_COLUMNS`` plus ``cos_p5``)."""
-    raw = matrix_agreement(condensed(a), condensed(b))
-    mc = matrix_agreement(condensed(am), condensed(bm))
+    raw = matrix_agreement(upper_triangle(a), upper_triangle(b))
+    mc = matrix_agreement(upper_triangle(am), upper_triangle(bm))
     return {
         **{f"raw_{k}": v for k, v in raw.items()},
         **{f"mc_{k}": v for k, v in mc.items()},

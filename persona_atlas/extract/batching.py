@@ -1,9 +1,10 @@
 """Token-budget batches with length sorting, and explicit padding.
 
 Sequences are sorted longest first and packed while ``rows × longest ≤ budget`` (and, when
-given, ``rows ≤ max_rows``), so padding stays small. Padding may go left or right; the attention mask hides the pads and explicit
-position ids (``cumsum(mask) - 1``) give every real token the position it has unpadded, so a
-batched pass reads the same hidden states as a one-at-a-time pass.
+given, ``rows ≤ max_rows``), so padding stays small. Padding may go left or right; the
+attention mask hides the pads and explicit position ids (``cumsum(mask) - 1``) give every
+real token the position it has unpadded, so a batched pass reads the same hidden states as
+a one-at-a-time pass.
 """
 
 from __future__ import annotations

@@ -7,6 +7,7 @@ once is empty and is excluded from B, B* and B*_no_last alike.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol
@@ -34,7 +35,7 @@ def generation_batches(
     + steps) ≤ budget`` tokens: the width the KV cache (and the fused capture) grows to.
     """
     lengths = [len(p) + steps for p in prompts]
-    return plan_batches(lengths, budget or max(lengths, default=0) * cfg.batch_size, cfg.batch_size)
+    return plan_batches(lengths, budget or sys.maxsize, cfg.batch_size)  # no budget: rows only
 
 
 def stop_ids(lm: LoadedModel) -> set[int]:

@@ -287,15 +287,13 @@ def _page_template_position(env: jinja2.Environment, exc: BaseException) -> str 
         return None
     roots = [Path(p).resolve() for p in loader.searchpath]
 
-    def in_templates(filename: str) -> bool:
-        return any(Path(filename).resolve().is_relative_to(r) for r in roots)
+    def in_templates(filename: str) -> Path | None:
+        path = Path(filename).resolve()
+        return next((path.relative_to(r) for r in roots if path.is_relative_to(r)), None)
 
     frame = template_frame(traceback.extract_tb(exc.__traceback__), in_templates)
-    if frame is None:
-        return None
-    path = Path(frame.filename).resolve()
-    rel = next(path.relative_to(r) for r in roots if path.is_relative_to(r))
-    return f"templates/{rel.as_posix()}:{frame.lineno}"
+    rel = in_templates(frame.filename) if frame else None
+    return f"templates/{rel.as_posix()}:{frame.lineno}" if frame and rel else None
 
 
 def _write_page(

@@ -302,7 +302,7 @@ def _is_body(filename: str) -> bool:
 
 
 def template_frame(
-    frames: traceback.StackSummary, is_template: Callable[[str], bool]
+    frames: traceback.StackSummary, is_template: Callable[[str], object]
 ) -> traceback.FrameSummary | None:
     """The innermost frame that runs template code (Jinja maps template frames to their lines)."""
     return next((f for f in reversed(frames) if is_template(f.filename)), None)

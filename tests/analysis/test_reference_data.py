@@ -13,6 +13,7 @@ from safetensors.numpy import save_file
 from persona_atlas.analysis import metrics, stored_matrices, sweep, verdicts
 from persona_atlas.analysis.centroid_store import CENTROID_FORMAT
 from persona_atlas.analysis.comparison import AnalysisOutput
+from persona_atlas.analysis.permutation import standardise, upper_triangle
 from persona_atlas.config import AnalysisConfig, PairConfig, Thresholds
 
 REF = Path(__file__).resolve().parents[1] / "fixtures" / "reference"
@@ -146,12 +147,10 @@ def test_registry_and_stored_paths_use_one_formula(pilot):
     e = pilot["layer_20"]
     for a, b in (("cosine_matrix_a", "cosine_matrix_b"),
                  ("cosine_matrix_a_mean_centered", "cosine_matrix_b_mean_centered")):  # fmt: skip
-        ua, ub = metrics.condensed(e[a]), metrics.condensed(e[b])
+        ua, ub = upper_triangle(np.asarray(e[a])), upper_triangle(np.asarray(e[b]))
         got = metrics.matrix_agreement(ua, ub)
         for method in ("pearson", "spearman"):
-            dot = metrics.correlation(
-                metrics.standardised(ua, method), metrics.standardised(ub, method)
-            )
+            dot = metrics.correlation(standardise(ua, method), standardise(ub, method))
             assert got[method] == pytest.approx(dot, abs=1e-15)
     vec = np.array(list(e["per_persona_cosine"].values()))
     assert metrics.cos_summary(vec) == {
