@@ -21,10 +21,11 @@ import bisect
 import re
 from itertools import combinations
 
+from persona_atlas.site.lint.describe import recipe_term
 from persona_atlas.site.lint.numbers import RawToken
 from persona_atlas.site.lint.passages import Passages, Unit, cells_of, context_text, pins_of
 from persona_atlas.site.lint.prose import Masked
-from persona_atlas.site.lint.scope import TextContext, recipe_term
+from persona_atlas.site.lint.scope import TextContext
 from persona_atlas.site.lint.terms import LAYER_KEY, Recipes, weighted_terms
 
 #: Distance added per clause mark and per semicolon crossed, the factor for words after the

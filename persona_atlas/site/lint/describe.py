@@ -12,12 +12,12 @@ Terms are kept as ids in the `Describer`'s vocabulary and built up key by key al
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from persona_atlas.site.lint.matching import is_number
 from persona_atlas.site.lint.terms import (
     ALIASES,
     LAYER_KEY,
@@ -46,14 +46,6 @@ class Descriptor:
         return frozenset(self.words[i] for i in self.ids)
 
 
-def is_number(v: Any) -> bool:
-    """An int or a finite float (not a bool): what `matching.numeric_leaves` indexes."""
-    t = type(v)
-    if t is float:
-        return math.isfinite(v)
-    return t is int or (isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v))
-
-
 def recipes_of(docs: Mapping[str, Any]) -> Recipes:
     """The recipe names a result uses: ``A__B`` keys, ``recipes`` / ``methods`` lists, and the
     ``x`` / ``y`` / ``recipe`` columns of its tables."""
@@ -61,9 +53,8 @@ def recipes_of(docs: Mapping[str, Any]) -> Recipes:
 
     def walk(node: Any, key: str) -> None:
         if isinstance(node, dict):
-            cols = node.get("columns")
-            if isinstance(cols, list) and isinstance(node.get("rows"), list):
-                hits = [i for i, c in enumerate(cols) if str(c) in _RECIPE_COLUMNS]
+            if _is_table(node):
+                hits = [i for i, c in enumerate(node["columns"]) if str(c) in _RECIPE_COLUMNS]
                 for row in node["rows"]:
                     if isinstance(row, list):
                         found.update(str(row[i]) for i in hits if i < len(row) and row[i])

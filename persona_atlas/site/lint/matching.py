@@ -42,6 +42,14 @@ def _num(v: float) -> str:
     return str(int(v)) if float(v).is_integer() and abs(v) < 1e15 else f"{v:.8g}"
 
 
+def is_number(v: Any) -> bool:
+    """An int or a finite float (not a bool): what `numeric_leaves` indexes."""
+    t = type(v)
+    if t is float:
+        return math.isfinite(v)
+    return t is int or (isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v))
+
+
 def numeric_leaves(doc: Any, prefix: str = "") -> list[tuple[str, float]]:
     """(path, value) for every int/float leaf, in document order, with `jsonpath` paths
     (``prefix`` prepended). Paths are built incrementally: formatting each from scratch
@@ -63,7 +71,7 @@ def numeric_leaves(doc: Any, prefix: str = "") -> list[tuple[str, float]]:
         elif isinstance(node, list):
             for i, v in enumerate(node):
                 walk(v, f"{path}[{i}]")
-        elif isinstance(node, int | float) and not isinstance(node, bool) and math.isfinite(node):
+        elif is_number(node):
             out.append((prefix + path, float(node)))
 
     walk(doc, "")
@@ -129,9 +137,7 @@ class ValueIndex:
     def __len__(self) -> int:
         return len(self.values)
 
-    def _positions(
-        self, claim: Claim, spans: list[tuple[float, float]], percent_key: bool
-    ) -> list[int]:
+    def _positions(self, claim: Claim, spans: list[tuple[float, float]]) -> list[int]:
         """Sorted positions of the values that support the claim: a bisection per interval
         (an integer claim wants the integral value itself)."""
         found: list[int] = []
@@ -147,11 +153,11 @@ class ValueIndex:
 
     def candidate_ids(self, claim: Claim) -> list[int]:
         """Document positions of every stored value that supports the claim (unscoped)."""
-        ids = [self.order[i] for i in self._positions(claim, claim.intervals(), False)]
+        ids = [self.order[i] for i in self._positions(claim, claim.intervals())]
         if claim.percent and self.percents is not None:
             sub = self.percents
             spans = claim.intervals(percent_key=True)
-            ids += [self.percent_ids[sub.order[i]] for i in sub._positions(claim, spans, True)]
+            ids += [self.percent_ids[sub.order[i]] for i in sub._positions(claim, spans)]
         return ids
 
     def nearest(self, claim: Claim, k: int = 3) -> list[Candidate]:

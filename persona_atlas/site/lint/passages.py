@@ -70,7 +70,7 @@ class Passages:
         self._mentions: dict[tuple[int, int], list[tuple[str, int, float]]] = {}
         self._pins: dict[int, tuple[frozenset[str], frozenset[int]]] = {}
         self._placed: dict[tuple[int, int], Placed] = {}
-        self._layer_spans: dict[tuple[int, int], list[tuple[int, int]]] = {}
+        self._layers: dict[tuple[int, int], list[tuple[int, int, int, int]]] = {}
         self.units: list[Unit] = []
         self.tables: list[tuple[list[str] | None, Unit | None]] = []  # (header, lead-in)
         self._split()
@@ -186,11 +186,15 @@ class Passages:
 
     def layer_spans(self, start: int, end: int) -> list[tuple[int, int]]:
         """Offsets of the layer numbers the span names (``layer 24``, ``layers 10, 15``)."""
-        hit = self._layer_spans.get((start, end))
+        return [(a, b) for _, a, b, _ in self._layers_in(start, end)]
+
+    def _layers_in(self, start: int, end: int) -> list[tuple[int, int, int, int]]:
+        """`terms.layers_in_text` of ``text[start:end]``, offsets in the text (memoised)."""
+        hit = self._layers.get((start, end))
         if hit is None:
-            text = self.text[start:end]
-            hit = [(start + a, start + b) for _, a, b, _ in layers_in_text(text)]
-            self._layer_spans[(start, end)] = hit
+            found = layers_in_text(self.text[start:end])
+            hit = [(n, start + a, start + b, start + g) for n, a, b, g in found]
+            self._layers[(start, end)] = hit
         return hit
 
     def _find_mentions(self, start: int, end: int) -> list[tuple[str, int, float]]:
@@ -199,11 +203,11 @@ class Passages:
         out += [(f"r:{r}", start + o, 1.0) for r, o in self.recipes.in_text(text)]
         # every layer of a list or span at each of its numbers: the list is one mention, as
         # near as its nearest number ("at layers 7 and 14, cos_min is …" is about both)
-        layers = list(layers_in_text(text))
+        layers = self._layers_in(start, end)
         at: dict[int, set[int]] = {}
         for _, o, _, g in layers:
             at.setdefault(g, set()).add(o)
-        out += [(f"l:{n}", start + o, 1.0) for n, _, _, g in layers for o in sorted(at[g])]
+        out += [(f"l:{n}", o, 1.0) for n, _, _, g in layers for o in sorted(at[g])]
         out += [(f"#{m.group(1)}", start + m.start(), 1.0) for m in _ISSUE.finditer(text)]
         return out
 

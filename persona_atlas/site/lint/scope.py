@@ -40,9 +40,6 @@ SCOPE_RATIO = 0.8
 SCOPE_SIZE = 24
 
 
-__all__ = ["SCOPE_RATIO", "SCOPE_SIZE", "ScopeIndex", "TextContext", "recipe_term"]
-
-
 @dataclass
 class TextContext:
     """What the text around one number names (built by `context.contexts`)."""

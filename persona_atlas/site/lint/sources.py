@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from persona_atlas.files import read_json
-from persona_atlas.schema import ResultFile
+from persona_atlas.schema import ResultFile, load_result, load_run
 from persona_atlas.site.lint.lookup import Lookup
 
 _CACHE: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
@@ -58,8 +58,6 @@ def _store(key: tuple[Any, ...], value: Any) -> Any:
 
 def result_sources(result_path: Path, run_path: Path) -> ResultSources:
     """result.json (validated) and run.json (if present) with their lookup."""
-    from persona_atlas.schema import load_result, load_run
-
     key = _key("result", [result_path, run_path])
     hit = _cached(key)
     if hit is not None:
