@@ -3,7 +3,9 @@
 The result is the report text with non-prose regions blanked to spaces (newlines kept), so a
 number found in the masked text has the same offset — and file:line:col — as in report.md.
 Regions are found in the order the renderer sees them: Jinja first (it runs before Markdown),
-then HTML comments, code blocks, code spans, URLs and link targets, HTML tags.
+then HTML comments, code blocks, code spans, URLs and link targets, HTML tags. A footnote's
+text (``[^x]: ...``) is prose, and so are the values of the HTML attributes a reader sees
+(``title``, ``alt``, ``aria-label``, ...: a tooltip's number is a claim like any other).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from markdown_it import MarkdownIt
 REGION_RULES: dict[str, str] = {
     "code": "inside a code span or code block: code, not a claim",
     "url": "part of a URL or link/image target",
-    "html": "inside an HTML tag (attribute values are markup)",
+    "html": "inside an HTML tag: markup (only the attributes a reader sees are prose)",
     "footnote": "a footnote marker",
 }
 
@@ -55,10 +57,18 @@ _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 # a code span may wrap lines but never crosses a blank line (a paragraph break)
 _CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)((?:[^\n]|\n(?![ \t]*\n))+?)(?<!`)\1(?!`)")
 _LINK_TARGET = re.compile(r"\]\(\s*<?[^)\s>]*>?(?:\s+(?:\"[^\"]*\"|'[^']*'|\([^)]*\)))?\s*\)")
-_REF_DEF = re.compile(r"^ {0,3}\[[^\]\n]+\]:[ \t]*\S+.*$", re.MULTILINE)
+# a link reference definition; a footnote definition ``[^x]: text`` is prose, not a target
+_REF_DEF = re.compile(r"^ {0,3}\[(?!\^)[^\]\n]+\]:[ \t]*\S+.*$", re.MULTILINE)
 _AUTOLINK = re.compile(r"<(?:[A-Za-z][A-Za-z0-9+.\-]{1,31}:[^<>\s]*|[^<>\s@]+@[^<>\s]+)>")
 _BARE_URL = re.compile(r"(?:\b[a-z][a-z0-9+.\-]*://|\bwww\.)[^\s<>()\[\]]*[^\s<>()\[\].,;:!?'\"*_]")
 _HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9\-]*(?:\s[^<>]*)?/?>")
+_ATTRIBUTE = re.compile(
+    r"""(?P<name>[A-Za-z_:][-\w:.]*)\s*=\s*(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|[^\s"'=<>`]+)"""
+)
+#: Attributes whose value the reader sees (a tooltip, alt text, a label): their text is prose.
+READABLE_ATTRIBUTES = frozenset(
+    {"title", "alt", "aria-label", "aria-description", "label", "summary", "placeholder"}
+)
 _ENTITY = re.compile(r"&(?:#\d+|#x[0-9A-Fa-f]+|[A-Za-z]+);")
 _FOOTNOTE = re.compile(r"\[\^[^\]\s]+\]")
 
@@ -108,7 +118,7 @@ def mask(text: str, body_start: int = 0, expose: Sequence[tuple[int, int]] = ())
     b.blank_all(_LINK_TARGET, "url")
     b.blank_all(_AUTOLINK, "url")
     b.blank_all(_BARE_URL, "url")
-    b.blank_all(_HTML_TAG, "html")
+    _mask_html_tags(b)
     b.blank_all(_ENTITY, "html")
     b.blank_all(_FOOTNOTE, "footnote")
     starts = [0] + [m.end() for m in re.finditer("\n", text)]
@@ -146,6 +156,20 @@ def _expose_captions(b: _Builder) -> None:
             b.restore(caption.start("s"), caption.end("s"))
 
 
+def _mask_html_tags(b: _Builder) -> None:
+    """Blank HTML tags, except the values of `READABLE_ATTRIBUTES` (``<abbr title="cos
+    0.62">``): shown on the page, so checked like prose."""
+    for tag in _HTML_TAG.finditer(b.current()):
+        start = tag.start()
+        for attr in _ATTRIBUTE.finditer(b.text, tag.start(), tag.end()):
+            group = "dq" if attr.group("dq") is not None else "sq"
+            if attr.group(group) is None or attr.group("name").lower() not in READABLE_ATTRIBUTES:
+                continue
+            b.blank(start, attr.start(group), "html")
+            start = attr.end(group)
+        b.blank(start, tag.end(), "html")
+
+
 _MAYBE_CODE_BLOCK = re.compile(r"^(?: {0,3}(?:```|~~~)| {4}|\t)", re.MULTILINE)
 
 
@@ -155,8 +179,24 @@ def _mask_code_blocks(b: _Builder, body_start: int) -> None:
     # parse the original body: blanked templates would read as indentation (a code block)
     text = re.sub(r"[^\n]", " ", b.text[:body_start]) + b.text[body_start:]
     starts = [0] + [m.end() for m in re.finditer("\n", text)]
+    lines = text.split("\n")
     for tok in _md.parse(text):
         if tok.type in ("fence", "code_block") and tok.map:
             first, last = tok.map
+            if tok.type == "code_block" and _in_footnote(lines, first):
+                continue  # an indented paragraph of a footnote, not code
             end = starts[last] if last < len(starts) else len(text)
             b.blank(starts[first], end, "code")
+
+
+_FOOTNOTE_DEF = re.compile(r" {0,3}\[\^[^\]\s]+\]:")
+
+
+def _in_footnote(lines: Sequence[str], first: int) -> bool:
+    """Whether indented line ``first`` continues a footnote definition ``[^x]: ...`` (its
+    later paragraphs are indented by four spaces)."""
+    for line in reversed(lines[:first]):
+        if not line.strip() or line.startswith(("    ", "\t")):
+            continue
+        return _FOOTNOTE_DEF.match(line) is not None
+    return False
