@@ -8,7 +8,8 @@ once is empty and is excluded from B, B* and B*_no_last alike.
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -57,25 +58,45 @@ def cut_at_stop(ids: Sequence[int], stops: set[int]) -> list[int]:
     return out
 
 
+@contextmanager
+def plain_generation_config(model: Any) -> Iterator[None]:
+    """The library's default generation settings in place of the model's, for one call.
+
+    ``generate`` fills every setting a call leaves unset from ``model.generation_config``, so
+    a model that ships ``repetition_penalty: 1.05`` (Qwen2.5-Instruct), ``no_repeat_ngram_size``
+    or ``suppress_tokens`` would bend "greedy" through a logits processor. With the defaults
+    no processor applies; the model's own config is put back afterwards.
+    """
+    require("transformers")
+    from transformers import GenerationConfig as HFGenerationConfig
+
+    saved = model.generation_config
+    model.generation_config = HFGenerationConfig()
+    try:
+        yield
+    finally:
+        model.generation_config = saved
+
+
 def greedy_generate(
     lm: LoadedModel, batch: Any, max_new_tokens: int, pad_id: int, stops: set[int]
 ) -> Any:
-    """Greedy ``generate`` on a left-padded batch: ``[B, T + new]`` token ids.
+    """Pure greedy ``generate`` (argmax at every step) on a left-padded batch: ``[B, T + new]``.
 
-    The one place sampling is switched off explicitly (a model's generation config may set
-    temperature/top_p), so every backend's recipe B responses are deterministic.
+    The model's generation config is not consulted (no sampling, penalty, n-gram ban, token
+    suppression or minimum length), so recipe B's responses are the same argmax decoding as
+    vLLM's (``temperature=0``, ``repetition_penalty=1``) on every backend.
     """
-    return lm.model.generate(
-        input_ids=batch.input_ids,
-        attention_mask=batch.attention_mask,
-        max_new_tokens=max_new_tokens,
-        do_sample=False,
-        temperature=None,
-        top_p=None,
-        top_k=None,
-        pad_token_id=pad_id,
-        eos_token_id=sorted(stops),
-    )
+    with plain_generation_config(lm.model):
+        return lm.model.generate(
+            input_ids=batch.input_ids,
+            attention_mask=batch.attention_mask,
+            max_new_tokens=max_new_tokens,
+            do_sample=False,
+            num_beams=1,
+            pad_token_id=pad_id,
+            eos_token_id=sorted(stops),
+        )
 
 
 class HFGenerator:
@@ -136,6 +157,9 @@ class VLLMGenerator:
         )
         self.params = vllm.SamplingParams(
             temperature=0.0,
+            repetition_penalty=1.0,  # explicit: greedy decoding still applies a penalty
+            presence_penalty=0.0,
+            frequency_penalty=0.0,
             max_tokens=cfg.max_new_tokens,
             stop_token_ids=sorted(self.stops),  # the same ids as HF, whatever vLLM reads
             detokenize=False,

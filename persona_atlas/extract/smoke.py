@@ -3,11 +3,13 @@
 A few personas and questions are extracted twice from the same responses: once with every
 sequence alone (no padding at all) and once with the configured token budget and padding
 side. Every per-persona centroid cosine, per recipe and layer, must be ≥ 0.9999 in fp32 —
-padding contamination and wrong positions (the classic left-padding bug) fail it.
+padding contamination and wrong positions (the classic left-padding bug) fail it, and so does
+a cosine that is not finite (a NaN or inf anywhere in either centroid).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,9 +33,12 @@ class SmokeReport:
     n_questions: int
     threshold: float = THRESHOLD
 
+    def holds(self, cosine: float) -> bool:
+        return math.isfinite(cosine) and cosine >= self.threshold
+
     @property
     def passed(self) -> bool:
-        return all(c >= self.threshold for c in self.min_cosine.values())
+        return all(self.holds(c) for c in self.min_cosine.values())
 
     def render(self) -> str:
         lines = [
@@ -41,9 +46,10 @@ class SmokeReport:
             f"batched vs one at a time (need cosine >= {self.threshold})"
         ]
         for recipe, c in self.min_cosine.items():
-            lines.append(
-                f"  {recipe:<11} min cos {c:.7f}  {'ok' if c >= self.threshold else 'FAIL'}"
+            verdict = (
+                "ok" if self.holds(c) else "FAIL" + ("" if math.isfinite(c) else " (not finite)")
             )
+            lines.append(f"  {recipe:<11} min cos {c:.7f}  {verdict}")
         lines.append("smoke: PASS" if self.passed else "smoke: FAIL")
         return "\n".join(lines)
 
@@ -53,6 +59,14 @@ def _cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     num = (a.astype(np.float64) * b).sum(-1)
     den = np.linalg.norm(a, axis=-1) * np.linalg.norm(b, axis=-1)
     return num / np.maximum(den, 1e-30)
+
+
+def worst_cosine(worst: float, cosines: np.ndarray) -> float:
+    """The lower of ``worst`` and every cosine; NaN once any cosine is not finite (``min``
+    with a NaN keeps whichever argument comes first, and an inf is never the minimum)."""
+    if not math.isfinite(worst) or not np.isfinite(cosines).all():
+        return math.nan
+    return min(worst, float(cosines.min()))
 
 
 def run_smoke(config_path: str | Path, *, n_personas: int = 3, n_questions: int = 4) -> SmokeReport:
@@ -94,5 +108,5 @@ def run_smoke(config_path: str | Path, *, n_personas: int = 3, n_questions: int 
                 for x in (single, configured)
             )
             assert np.array_equal(single.valid[r], configured.valid[r]), r
-            worst[r] = min(worst[r], float(_cosines(a, b).min()))
+            worst[r] = worst_cosine(worst[r], _cosines(a, b))
     return SmokeReport(worst, len(personas), len(questions))

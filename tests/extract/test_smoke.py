@@ -48,3 +48,39 @@ def test_smoke_catches_a_planted_wrong_position_bug(experiment, monkeypatch, cap
     assert main(["extract", str(cfg), "--smoke", "--smoke-personas", "2"]) == 1
     out = capsys.readouterr().out
     assert "smoke: FAIL" in out and "FAIL" in out.splitlines()[1]
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf")])
+def test_a_non_finite_cosine_fails_the_gate(experiment, monkeypatch, capsys, bad):
+    """``min(worst, nan)`` keeps ``worst``: a NaN centroid must not slip through as 1.0."""
+    import numpy as np
+
+    from persona_atlas.extract import smoke
+
+    real = smoke._cosines
+
+    def one_layer_not_finite(a, b):
+        c = real(a, b)
+        c[-1] = bad
+        return c
+
+    monkeypatch.setattr(smoke, "_cosines", one_layer_not_finite)
+    cfg = experiment(recipes=["A"], generation={"max_new_tokens": 4, "backend": "hf"})
+    report = run_smoke(cfg, n_personas=2, n_questions=2)
+    assert not report.passed and not np.isfinite(report.min_cosine["A"])
+    assert main(["extract", str(cfg), "--smoke", "--smoke-personas", "2"]) == 1
+    out = capsys.readouterr().out
+    assert "smoke: FAIL" in out and "not finite" in out
+
+
+def test_worst_cosine_keeps_a_nan_whichever_comes_first():
+    import math
+
+    import numpy as np
+
+    from persona_atlas.extract.smoke import worst_cosine
+
+    assert worst_cosine(1.0, np.array([0.5, 0.9])) == 0.5
+    assert math.isnan(worst_cosine(1.0, np.array([np.nan, 0.9])))
+    assert math.isnan(worst_cosine(math.nan, np.array([0.9])))
+    assert math.isnan(worst_cosine(1.0, np.array([np.inf, 0.9])))

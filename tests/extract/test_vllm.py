@@ -130,6 +130,9 @@ def test_vllm_gets_token_ids_greedy_and_the_stop_ids(tiny_lm, fake_vllm):
     assert call["prompts"] == [{"prompt_token_ids": p} for p in prompts]  # no text, no re-tokenise
     assert call["params"].kwargs == {
         "temperature": 0.0,
+        "repetition_penalty": 1.0,  # greedy applies penalties too: the same argmax as HF
+        "presence_penalty": 0.0,
+        "frequency_penalty": 0.0,
         "max_tokens": 5,
         "stop_token_ids": sorted(stop_ids(tiny_lm)),
         "detokenize": False,
