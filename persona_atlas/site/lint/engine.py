@@ -208,6 +208,11 @@ def lint_report(
     except AtlasError as exc:
         lint.problems.append(_input_problem(exc))
         return lint
+    except (OSError, ValueError) as exc:
+        # a folder or an unreadable file where a file should be, a front matter value the
+        # YAML loader rejects: this report fails, the others are still linted
+        lint.problems.append(Problem(0, 0, "input", _unreadable(report_path, exc)))
+        return lint
     res, result_doc, run_doc = sources.result, sources.result_doc, sources.run_doc
     body_start = _offset_of_line(text, report.body_line)
     masked = mask(text, body_start, expose=_title_span(text, body_start))
@@ -267,3 +272,10 @@ def _offset_of_line(text: str, line: int) -> int:
 
 def _input_problem(exc: AtlasError) -> Problem:
     return Problem(0, 0, "input", str(exc))
+
+
+def _unreadable(report: Path, exc: OSError | ValueError) -> str:
+    if isinstance(exc, OSError):
+        what = "a folder, not a file" if isinstance(exc, IsADirectoryError) else exc.strerror
+        return f"{exc.filename or report}: cannot read: {what or exc}"
+    return f"{report}: cannot read the front matter: {exc}"
