@@ -1,9 +1,11 @@
 """Chat-template structure, found through the tokenizer rather than hard-coded token ids.
 
-The template is rendered once with sentinel strings to learn its literal pieces (what comes
-before the system prompt, between it and the question, after the question). A prompt is then
-rendered, tokenised with character offsets, and the system block's closing token is the token
-that starts exactly where the system prompt ends (``<|im_end|>`` in ChatML, ``<|eot_id|>`` in
+The template is rendered with sentinel strings to learn its literal pieces (what comes before
+the system prompt, between it and the question, after the question). A prompt is then
+rendered and tokenised with character offsets; the system prompt is located right after the
+template's head (not searched for: a short prompt such as "system" also occurs in the head)
+and must be followed by the piece that closes it; the system block's closing token is the
+token that starts exactly where the prompt ends (``<|im_end|>`` in ChatML, ``<|eot_id|>`` in
 Llama 3). The same pieces reveal a template that injects a default system prompt.
 """
 
@@ -64,14 +66,24 @@ def _tokens(tokenizer: Any, text: str) -> tuple[list[int], list[tuple[int, int]]
     return list(enc["input_ids"]), [tuple(o) for o in enc["offset_mapping"]]
 
 
-def layout(tokenizer: Any, system: str, user: str, *, need_close: bool = True) -> PromptLayout:
-    """Tokenise ``template(system, user, add_generation_prompt=True)`` and locate the close."""
-    text = render(tokenizer, system, user)
-    ids, offsets = _tokens(tokenizer, text)
-    if not need_close:
-        return PromptLayout(ids, None)
-    start = text.find(system)
-    if start < 0 and system != system.strip() and system.strip() in text:
+def pieces(tokenizer: Any) -> tuple[str, str]:
+    """The template's literal text before the system prompt (its head) and between the
+    system prompt and the user message, learned by rendering sentinel strings."""
+    head, _, rest = render(tokenizer, _SYS, _USER).partition(_SYS)
+    return head, rest.partition(_USER)[0]
+
+
+def system_start(tokenizer: Any, text: str, system: str) -> int:
+    """Where the system prompt starts in a rendered prompt: right after the template's head.
+
+    Searching the text would find a short prompt inside the head itself ("system" is in
+    ChatML's ``<|im_start|>system``), so the prompt is located by the head's length.
+    """
+    head, mid = pieces(tokenizer)
+    body = text[len(head) :] if text.startswith(head) else None
+    if body is not None and body.startswith(system) and body[len(system) :].startswith(mid):
+        return len(head)
+    if body is not None and system != system.strip() and body.startswith(system.strip()):
         # e.g. Llama 3's `| trim`; what the model sees is the stripped prompt, so recipe C1
         # (the raw prompt) would no longer read the same text: fix the file, don't guess
         raise AtlasError(
@@ -80,12 +92,21 @@ def layout(tokenizer: Any, system: str, user: str, *, need_close: bool = True) -
             hint="strip the prompts in the personas file (in YAML, `|-` instead of `|` drops "
             "the final newline)",
         )
-    if start < 0:
-        raise AtlasError(
-            "the chat template rewrote the system prompt; cannot locate the system block",
-            hint=f"system prompt starts {system[:60]!r}",
-        )
-    end = start + len(system)
+    raise AtlasError(
+        "the chat template rewrote the system prompt, or does not close it the same way for "
+        f"every prompt: cannot locate the system block of the prompt starting {system[:60]!r}",
+        hint="recipes C2/C3 need the template's system block; drop them from extract.recipes "
+        "for this model",
+    )
+
+
+def layout(tokenizer: Any, system: str, user: str, *, need_close: bool = True) -> PromptLayout:
+    """Tokenise ``template(system, user, add_generation_prompt=True)`` and locate the close."""
+    text = render(tokenizer, system, user)
+    ids, offsets = _tokens(tokenizer, text)
+    if not need_close:
+        return PromptLayout(ids, None)
+    end = system_start(tokenizer, text, system) + len(system)
     close = next((i for i, (a, b) in enumerate(offsets) if a >= end and b > a), None)
     if close is None or offsets[close][0] != end or close + 1 >= len(ids):
         raise AtlasError(
@@ -116,8 +137,7 @@ def close_marker(tokenizer: Any, system: str, user: str) -> str:
 def inspect_template(tokenizer: Any, *, need_close: bool) -> TemplateInfo:
     """Family, hashes and default-system-prompt injection of the tokenizer's template."""
     with_sys = render(tokenizer, _SYS, _USER)
-    head, _, rest = with_sys.partition(_SYS)
-    mid = rest.partition(_USER)[0]
+    head, mid = pieces(tokenizer)
     user_only = render(tokenizer, None, _USER).partition(_USER)[0]
     injected: str | None = None
     if (

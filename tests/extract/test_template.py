@@ -119,3 +119,30 @@ def test_whitespace_a_trimming_template_drops_is_an_error_with_the_fix(llama3, c
     lay = template.layout(chatml, block, USER)
     assert chatml.decode(lay.ids[: lay.close]).endswith(SYSTEM + "\n")
     assert _tokens(chatml, lay.ids)[lay.close] == "<|im_end|>"
+
+
+@pytest.mark.parametrize("prompt", ["system", "s", "tem", "<|im_start|>system"])
+@pytest.mark.parametrize(
+    ("tok_name", "marker"), [("chatml", "<|im_end|>"), ("llama3", "<|eot_id|>")]
+)
+def test_a_prompt_that_also_occurs_in_the_header_is_found_after_it(
+    request, tok_name, marker, prompt
+):
+    """ "system" is in ChatML's and Llama 3's own system header: C2/C3 must not read there."""
+    tok = request.getfixturevalue(tok_name)
+    lay = template.layout(tok, prompt, USER)
+    toks = _tokens(tok, lay.ids)
+    assert toks[lay.close] == marker
+    assert toks.index(marker) == lay.close  # the first close: the system block's own
+    head = template.layout(tok, SYSTEM, USER)
+    n_head = head.close - len(tok(SYSTEM, add_special_tokens=False)["input_ids"])
+    assert tok.decode(lay.ids[n_head : lay.close]) == prompt  # the prompt's own tokens
+    assert template.close_marker(tok, prompt, USER) == marker
+
+
+def test_a_template_that_rewrites_the_prompt_is_a_clear_error():
+    upper = CHATML_NO_DEFAULT.replace("message['content']", "message['content'] | upper")
+    tok = chatml_tokenizer(upper)
+    with pytest.raises(AtlasError, match="cannot locate the system block") as err:
+        template.layout(tok, "system", USER)
+    assert "drop them from extract.recipes" in str(err.value.hint)
