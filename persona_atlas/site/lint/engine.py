@@ -112,7 +112,9 @@ def check_numbers(masked: Masked, lookup: Lookup, lint: ReportLint, *, lines: bo
         else:
             claims.append((tok, parse_claim(tok)))
     where = contexts(masked, [tok for tok, _ in claims], lookup.describer.recipes, lines=lines)
-    verdicts = _match_all(masked.prose, claims, where, lookup)
+    verdicts = _counted(
+        masked.prose, claims, _match_all(masked.prose, claims, where, lookup), lookup
+    )
     for (tok, claim), v in zip(claims, verdicts, strict=True):
         line, col = masked.position(tok.start)
         if v.matches:
@@ -157,6 +159,30 @@ def _match_all(
         if out[i] is None:
             out[i] = lookup.match(claim, where[i])
     return [v for v in out if v is not None]
+
+
+def _counted(
+    prose: str, claims: list[tuple[RawToken, Claim]], verdicts: list[Verdict], lookup: Lookup
+) -> list[Verdict]:
+    """A number in a counted claim ("all 60 cells are KILL", "57 of 60 cells are KILL") is
+    checked against the stored verdict counts instead: it must be the count it claims."""
+    counted = {}
+    for c in lookup.counts.claims(prose):
+        counted[c.total_at] = c
+        if c.part_at is not None:
+            counted[c.part_at] = c
+    if not counted:
+        return verdicts
+    out = list(verdicts)
+    for i, (tok, claim) in enumerate(claims):
+        cc = counted.get(tok.start)
+        if cc is None or not claim.integer or claim.percent:
+            continue
+        found = lookup.counts.check(cc, int(claim.value), tok.start)
+        if found is not None:
+            c = found.candidate
+            out[i] = Verdict((c,)) if found.ok else Verdict((), (c,), 1, found.note)
+    return out
 
 
 def read_text(path: Path) -> str:

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from persona_atlas.site.lint.counts import VerdictCounts
 from persona_atlas.site.lint.describe import Describer, Descriptor, recipes_of
 from persona_atlas.site.lint.matching import Candidate, ValueIndex
 from persona_atlas.site.lint.numbers import Claim
@@ -63,6 +64,7 @@ class Lookup:
             raise AssertionError("descriptors and leaves disagree")
         self.scope = ScopeIndex(descriptors, self.describer.vocab, families)
         self._columns = _table_columns(docs)
+        self.counts = VerdictCounts(docs)
         self._collections: tuple[list[str], np.ndarray, np.ndarray, ScopeIndex] | None = None
         self._scored: dict[tuple[str, tuple[Any, ...]], tuple[np.ndarray, float]] = {}
         self._layers: dict[str, dict[int, int]] | None = None
