@@ -10,6 +10,7 @@ import json
 import math
 import os
 import re
+import stat
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -30,6 +31,44 @@ def sha256_file(path: str | os.PathLike[str]) -> str:
         while chunk := fh.read(_CHUNK):
             h.update(chunk)
     return h.hexdigest()
+
+
+def plain_files(folder: str | os.PathLike[str]) -> list[Path]:
+    """Every regular file under ``folder``, sorted, found without following any link.
+
+    Result folders come from pull requests: a symbolic link (to ``/etc/passwd``, to a huge
+    directory, to ``.git/config``) would publish or hash what it points at, and a FIFO would
+    block a reader forever. Any link or special file, the folder itself included, is an
+    ``InputFileError`` naming it; nothing behind a link is ever opened or listed.
+    """
+    top = Path(folder)
+    _require_plain(top, os.lstat(top), want_dir=True)
+    found: list[Path] = []
+    pending = [top]
+    while pending:
+        with os.scandir(pending.pop()) as entries:
+            for entry in entries:
+                path = Path(entry.path)
+                st = entry.stat(follow_symlinks=False)
+                if stat.S_ISDIR(st.st_mode):
+                    pending.append(path)
+                else:
+                    _require_plain(path, st, want_dir=False)
+                    found.append(path)
+    return sorted(found)
+
+
+def _require_plain(path: Path, st: os.stat_result, *, want_dir: bool) -> None:
+    if stat.S_ISLNK(st.st_mode):
+        raise InputFileError(
+            f"{path}: is a symbolic link; result folders hold plain files only "
+            "(a link could publish or hash a file from outside the repository)",
+            hint="replace the link with a copy of the file, or remove it",
+        )
+    ok = stat.S_ISDIR(st.st_mode) if want_dir else stat.S_ISREG(st.st_mode)
+    if not ok:
+        kind = "a folder" if want_dir else "a regular file"
+        raise InputFileError(f"{path}: is not {kind}", hint="result folders hold plain files only")
 
 
 def sha256_bytes(data: bytes) -> str:

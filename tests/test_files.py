@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from persona_atlas.errors import InputFileError
-from persona_atlas.files import atomic_open, loads_json, read_json, write_json
+from persona_atlas.files import atomic_open, loads_json, plain_files, read_json, write_json
 
 
 def test_failed_write_leaves_nothing_and_keeps_the_old_file(tmp_path: Path) -> None:
@@ -46,3 +46,15 @@ def test_non_utf8_json_names_line_and_column(tmp_path: Path) -> None:
     p.write_bytes(b'{\n  "title": "caf\xe9"\n}\n')
     with pytest.raises(InputFileError, match=r"result.json:2:16: not UTF-8 text \(byte 17: 0xe9\)"):
         read_json(p)
+
+
+def test_plain_files_lists_nested_files_and_names_a_link(tmp_path: Path) -> None:
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    (tmp_path / "a" / "b" / "x.txt").write_text("x")
+    (tmp_path / "y.txt").write_text("y")
+    assert plain_files(tmp_path) == [tmp_path / "a" / "b" / "x.txt", tmp_path / "y.txt"]
+    (tmp_path / "a" / "up").symlink_to(tmp_path)  # a loop: never followed
+    with pytest.raises(InputFileError, match=r"a/up: is a symbolic link"):
+        plain_files(tmp_path)
+    with pytest.raises(InputFileError, match=r"a/up: is a symbolic link"):
+        plain_files(tmp_path / "a" / "up")

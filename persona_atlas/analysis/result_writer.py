@@ -9,22 +9,19 @@ written, and written atomically, so a failure anywhere leaves the old result unt
 from __future__ import annotations
 
 import datetime as dt
-import math
 import os
 from pathlib import Path
 from typing import Any
 
 from persona_atlas import gitinfo
 from persona_atlas.analysis.comparison import AnalysisOutput
+from persona_atlas.analysis.sameness import differences
 from persona_atlas.analysis.versioning import code_version
 from persona_atlas.config import AnalysisConfig
 from persona_atlas.errors import InputFileError
 from persona_atlas.files import sha256_file
-from persona_atlas.jsonpath import flatten
 from persona_atlas.schema import AnalysisInfo, FileRef, Provenance, ResultFile, load_result, save
 
-#: Paths that legitimately differ between two runs of the same analysis.
-VOLATILE = ("provenance.created", "provenance.git.commit", "provenance.git.dirty")
 #: Config fields that name files: recorded relative to the repository root.
 PATH_FIELDS = ("centroids", "source")
 
@@ -116,31 +113,3 @@ def write_result(path: str | Path, result: ResultFile) -> bool:
             return False
     save(p, result)
     return True
-
-
-def _same(a: Any, b: Any, rtol: float) -> bool:
-    if isinstance(a, float) and isinstance(b, float | int) and not isinstance(b, bool):
-        return math.isclose(a, float(b), rel_tol=rtol, abs_tol=rtol)
-    if isinstance(b, float) and isinstance(a, int) and not isinstance(a, bool):
-        return math.isclose(float(a), b, rel_tol=rtol, abs_tol=rtol)
-    return type(a) is type(b) and a == b
-
-
-def differences(old: ResultFile, new: ResultFile, rtol: float = 0.0) -> list[str]:
-    """Paths whose values differ (``VOLATILE`` paths ignored), as ``path: old → new``.
-
-    ``rtol`` > 0 tolerates float differences of that relative size (e.g. a different BLAS).
-    """
-    a = dict(flatten(old.model_dump(mode="json")))
-    b = dict(flatten(new.model_dump(mode="json")))
-    out = []
-    for path in sorted(a.keys() | b.keys()):
-        if path in VOLATILE:
-            continue
-        if path not in a:
-            out.append(f"{path}: (absent) → {b[path]!r}")
-        elif path not in b:
-            out.append(f"{path}: {a[path]!r} → (absent)")
-        elif not _same(a[path], b[path], rtol):
-            out.append(f"{path}: {a[path]!r} → {b[path]!r}")
-    return out

@@ -1,11 +1,16 @@
-"""The artifacts table of a page: every file of a result, hashed and commit-pinned."""
+"""The artifacts table of a page: every file of a result, hashed and commit-pinned.
+
+Files are listed without following links: a symbolic link or special file in a result folder
+is an error naming it (``persona_atlas.files.plain_files``), never hashed or published.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
-from persona_atlas.files import sha256_file
+from persona_atlas.files import plain_files, sha256_file
 from persona_atlas.schema import ResultFile
 
 _SKIP = {"report.md"}
@@ -44,7 +49,7 @@ def pinned_url(repo_url: str | None, commit: str | None, path: str) -> str | Non
     """``<repo_url>/blob/<sha>/<path>``: a link that can never drift to a newer ``main``."""
     if not repo_url or not commit:
         return None
-    return f"{repo_url.rstrip('/')}/blob/{commit}/{path}"
+    return f"{repo_url.rstrip('/')}/blob/{commit}/{quote(path)}"
 
 
 def collect_artifacts(
@@ -58,7 +63,7 @@ def collect_artifacts(
 ) -> list[Artifact]:
     """Files under ``result_dir`` plus external inputs named in the provenance."""
     rows: list[Artifact] = []
-    for f in sorted(p for p in result_dir.rglob("*") if p.is_file()):
+    for f in plain_files(result_dir):
         if f.name in _SKIP or f.name.startswith("."):
             continue
         rel = f.relative_to(root).as_posix()
@@ -66,7 +71,7 @@ def collect_artifacts(
         rows.append(
             Artifact(
                 path=rel,
-                bytes=f.stat().st_size,
+                bytes=f.lstat().st_size,
                 sha256=sha256_file(f),
                 url=None if dirty else pinned_url(repo_url, commit, rel),
                 location="uncommitted" if dirty else "git",

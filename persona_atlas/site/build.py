@@ -4,13 +4,18 @@ Two passes, like the reports themselves: first every report is parsed and its re
 (so cross-links and backlinks know which pages exist), then each page is rendered. The site
 is built into a temporary folder and swapped into place only when MkDocs succeeds, so the
 output folder always holds a complete build.
+
+What a pull request puts under results/ is untrusted: result folders are read without
+following links (``files.plain_files``), every report must pass ``atlas lint`` (``gate``),
+drafts are left out, and the page templates are sandboxed and autoescaped, so data (titles,
+tags, verdicts, file names, captions) reaches HTML escaped. Only the rendered report body is
+passed through as Markdown.
 """
 
 from __future__ import annotations
 
 import html
 import json
-import os
 import re
 import shutil
 import time
@@ -19,25 +24,32 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
+import jinja2.sandbox
+import yaml
+from markupsafe import Markup
 
 from persona_atlas import gitinfo
-from persona_atlas.errors import ReportError
-from persona_atlas.files import write_json
+from persona_atlas.errors import InputFileError, ReportError
+from persona_atlas.files import plain_files, write_json
 from persona_atlas.schema import ResultFile, RunFile, load_result, load_run
-from persona_atlas.site import postprocess
+from persona_atlas.site import postprocess, publish
 from persona_atlas.site.artifacts import collect_artifacts
 from persona_atlas.site.contexts import BuildInfo, IndexContext, IndexEntry, LinkRef, PageContext
+from persona_atlas.site.gate import lint_banners
 from persona_atlas.site.mkdocs_run import read_mkdocs_config, run_mkdocs
 from persona_atlas.site.render import (
     BodyRenderer,
     FigureRequest,
     figure_names,
-    strict_environment,
     template_frame,
 )
 from persona_atlas.site.report import Report, discover_reports, parse_report
 
 ASSETS = Path(__file__).resolve().parent / "assets"
+#: What a result's figures/ folder may publish; anything else there is left out of the site.
+FIGURE_SUFFIXES = (".vl.json", ".meta.json", ".svg", ".png")
+_ACTIVE_SVG = re.compile(rb"<script|<foreignobject|\bon[a-z]+\s*=|javascript:", re.IGNORECASE)
+DRAFT_BANNER = "Draft, not published: this page is built only by `atlas build --preview`."
 
 
 @dataclass
@@ -49,6 +61,9 @@ class BuildOptions:
     staging: Path = Path("build/docs")
     out: Path | None = None  # default: site_dir from mkdocs.yml
     run_mkdocs: bool = True  # False renders pages only (benchmarks, tests)
+    lint: bool = True  # refuse to publish a report that fails `atlas lint`
+    preview: bool = False  # build failing reports and drafts anyway, each with a banner
+    allow_empty: bool = False  # finding no report is not an error
 
 
 @dataclass
@@ -69,6 +84,7 @@ class _Entry:
     body: str = ""
     hero: str | None = None  # hero HTML when the body does not place it with hero()
     mentions: set[int] = field(default_factory=set)
+    banner: str | None = None  # preview builds: why this page is not for publication
 
 
 def build_site(opts: BuildOptions | None = None) -> BuildStats:
@@ -77,9 +93,12 @@ def build_site(opts: BuildOptions | None = None) -> BuildStats:
     t0 = time.perf_counter()
     mk = read_mkdocs_config(root / opts.config)
     repo_url = mk.get("repo_url")
+    results = _results_folder(root, opts.results)
+    entries = _load_entries(root, results, allow_empty=opts.allow_empty)
+    _apply_gate(entries, opts)
     build = BuildInfo(gitinfo.head_commit(root), gitinfo.is_dirty(root), repo_url)
-    entries = _load_entries(root, root / opts.results)
-    env = strict_environment(jinja2.FileSystemLoader(root / opts.templates))
+    env = page_environment(root / opts.templates)
+    urls = _PageUrls(bool(mk.get("use_directory_urls", True)))
     staging = root / opts.staging
     if staging.exists():
         shutil.rmtree(staging)
@@ -89,28 +108,58 @@ def build_site(opts: BuildOptions | None = None) -> BuildStats:
     for e in entries:  # pass 1: bodies (needs every page's existence for #N links)
         e.body = _render_body(e, by_issue)
     uncommitted = gitinfo.uncommitted_paths(root)
-    pins = gitinfo.last_commits_under((root / opts.results).relative_to(root), cwd=root)
+    pins = gitinfo.last_commits_under(results.relative_to(root), cwd=root)
     for e in entries:  # pass 2: full pages (needs every page's mentions for backlinks)
-        page = _page_context(e, by_issue, root, build, uncommitted, pins)
+        page = _page_context(e, by_issue, root, build, uncommitted, pins, urls)
         _write_page(env, page, e, staging, root)
-    _write_index(env, entries, build, staging)
+    published = [e for e in entries if e.report.front.status != "draft"]
+    _write_index(env, published, build, staging, urls)
     scripts = _write_assets(staging)
     render_seconds = time.perf_counter() - t0
 
     out = root / (opts.out or Path(mk.get("site_dir", "site")))
     t1 = time.perf_counter()
     if opts.run_mkdocs:
-        _build_atomically(mk, entries, scripts, build, staging, out, root)
+        _build_atomically(mk, entries, scripts, build, staging, out, root, preview=opts.preview)
     return BuildStats(len(entries), render_seconds, time.perf_counter() - t1, out, staging)
 
 
 # ----------------------------------------------------------------------------- loading
 
 
-def _load_entries(root: Path, results: Path) -> list[_Entry]:
+def _results_folder(root: Path, results: Path) -> Path:
+    """The results folder, which must exist inside the repository (a link out is refused)."""
+    folder = root / results
+    shown = _relative_to_cwd(folder)
+    if not folder.is_dir():
+        raise InputFileError(
+            f"no results folder at {shown} (looked in {folder.parent.resolve()})",
+            hint="run `atlas build` from the repository root (the folder holding results/ "
+            "and mkdocs.yml), or point --results at the folder of <slug>/report.md; "
+            "nothing was built and the site was left as it was",
+        )
+    resolved = folder.resolve()
+    if not resolved.is_relative_to(root):
+        raise InputFileError(
+            f"{shown}: resolves to {resolved}, outside the repository {root}",
+            hint="results must live in the repository; copy them in instead of linking",
+        )
+    return resolved
+
+
+def _load_entries(root: Path, results: Path, *, allow_empty: bool = False) -> list[_Entry]:
     entries: list[_Entry] = []
     seen: dict[int, Path] = {}
-    for path in map(_relative_to_cwd, discover_reports(results)):
+    paths = discover_reports(results)
+    if not paths and not allow_empty:
+        raise InputFileError(
+            f"no reports found: looked for {_relative_to_cwd(results)}/*/report.md",
+            hint="run `atlas build` from the repository root, or point --results at the right "
+            "folder (--allow-empty builds a site without result pages); the site was left as "
+            "it was",
+        )
+    for path in map(_relative_to_cwd, paths):
+        plain_files(path.parent)  # a link or special file anywhere in the result is an error
         report = parse_report(path)
         issue = report.front.issue
         if issue in seen:
@@ -137,6 +186,19 @@ def _load_entries(root: Path, results: Path) -> list[_Entry]:
     return sorted(entries, key=lambda e: -e.report.front.issue)
 
 
+def _apply_gate(entries: list[_Entry], opts: BuildOptions) -> None:
+    """Drop drafts (preview: banner them); lint the rest (preview: banner failures)."""
+    if not opts.preview:
+        entries[:] = [e for e in entries if e.report.front.status != "draft"]
+    banners = (
+        lint_banners([e.report.path for e in entries], preview=opts.preview) if opts.lint else {}
+    )
+    for e in entries:
+        notes = [DRAFT_BANNER] if e.report.front.status == "draft" else []
+        notes += [banners[e.report.path]] if e.report.path in banners else []
+        e.banner = " ".join(notes) or None
+
+
 def _relative_to_cwd(path: Path) -> Path:
     """Shorter paths in messages: relative to where the user ran atlas, when possible."""
     try:
@@ -149,8 +211,39 @@ def _relative_to_cwd(path: Path) -> Path:
 
 
 def _href(issue: int) -> str:
-    """Link from one result page to another (pages live at <slug>/index.md)."""
+    """Markdown link from one result page to another (pages live at <slug>/index.md)."""
     return f"../issue-{issue}/index.md"
+
+
+@dataclass(frozen=True)
+class _PageUrls:
+    """Built URLs of pages, for links written as HTML (MkDocs rewrites only Markdown links)."""
+
+    directory_urls: bool
+
+    def from_page(self, slug: str) -> str:
+        return f"../{slug}/" if self.directory_urls else f"../{slug}/index.html"
+
+    def from_index(self, slug: str) -> str:
+        return f"{slug}/" if self.directory_urls else f"{slug}/index.html"
+
+
+def page_environment(templates: Path) -> jinja2.Environment:
+    """The page templates' Jinja: sandboxed, autoescaped, strict about undefined names."""
+    return jinja2.sandbox.SandboxedEnvironment(
+        loader=jinja2.FileSystemLoader(templates),
+        undefined=jinja2.StrictUndefined,
+        autoescape=True,
+        keep_trailing_newline=True,
+    )
+
+
+def page_meta_yaml(issue: int, title: str, tags: list[str]) -> Markup:
+    """The page's MkDocs metadata, written by a YAML serialiser (a title ending in a
+    backslash or holding quotes stays valid YAML). MkDocs and Material insert the title into
+    HTML as it is (nav, header, <title>), so the values are HTML-escaped text."""
+    meta = {"title": html.escape(f"#{issue} — {title}"), "tags": [html.escape(t) for t in tags]}
+    return Markup(yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=10**6))
 
 
 def _render_body(e: _Entry, by_issue: dict[int, _Entry]) -> str:
@@ -200,9 +293,9 @@ def figure_html(req: FigureRequest) -> str:
     return str(embed_html(req.name, spec, svg, req.caption))
 
 
-def _refs(issues: list[int], by_issue: dict[int, _Entry]) -> list[LinkRef]:
+def _refs(issues: list[int], by_issue: dict[int, _Entry], urls: _PageUrls) -> list[LinkRef]:
     return [
-        LinkRef(n, _href(n), by_issue[n].report.front.title)
+        LinkRef(n, urls.from_page(by_issue[n].report.slug), by_issue[n].report.front.title)
         if n in by_issue
         else LinkRef(n, None, None)
         for n in issues
@@ -216,6 +309,7 @@ def _page_context(
     build: BuildInfo,
     uncommitted: set[str],
     pins: dict[str, str],
+    urls: _PageUrls,
 ) -> PageContext:
     front, prov = e.report.front, e.result.provenance
     result_rel = e.report.result_dir.resolve().relative_to(root).as_posix()
@@ -225,9 +319,11 @@ def _page_context(
     others = [o for o in by_issue.values() if o is not e]
     return PageContext(
         front=front,
+        meta_yaml=page_meta_yaml(front.issue, front.title, front.tags),
         slug=e.report.slug,
-        body=e.body,
-        hero=e.hero,
+        body=Markup(e.body),  # the author's Markdown: trusted, not escaped
+        hero=Markup(e.hero) if e.hero else None,  # built by figure_html, escaped there
+        banner=e.banner,
         verdict=e.result.verdict,
         kind=e.result.kind,
         analysis=prov.analysis.name,
@@ -249,15 +345,16 @@ def _page_context(
             if build.repo_url and commit
             else None
         ),
-        source_issues=_refs(front.source_issues, by_issue),
-        derives_from=_refs(front.derives_from, by_issue),
-        supersedes=_refs(front.supersedes, by_issue),
+        source_issues=_refs(front.source_issues, by_issue, urls),
+        derives_from=_refs(front.derives_from, by_issue, urls),
+        supersedes=_refs(front.supersedes, by_issue, urls),
         derived_by=_refs(
             sorted(o.report.front.issue for o in others if me in o.report.front.derives_from),
             by_issue,
+            urls,
         ),
         mentioned_in=_refs(
-            sorted(o.report.front.issue for o in others if me in o.mentions), by_issue
+            sorted(o.report.front.issue for o in others if me in o.mentions), by_issue, urls
         ),
         build=build,
     )
@@ -270,7 +367,14 @@ def _render_template(env: jinja2.Environment, name: str, **ctx: object) -> str:
         raise ReportError(f"templates/{exc.name or name}:{exc.lineno}: {exc.message}") from None
     except jinja2.TemplateNotFound as exc:
         raise ReportError(f"template {exc.name} not found in templates/") from None
-    except (jinja2.UndefinedError, TypeError, ValueError, LookupError, AttributeError) as exc:
+    except (
+        jinja2.UndefinedError,
+        jinja2.sandbox.SecurityError,
+        TypeError,
+        ValueError,
+        LookupError,
+        AttributeError,
+    ) as exc:
         where = _page_template_position(env, exc)
         if where is None and not isinstance(exc, jinja2.UndefinedError):
             raise  # raised by our own code, not by a template: keep the traceback
@@ -305,19 +409,42 @@ def _write_page(
     (dest / "index.md").write_text(_render_template(env, "page.md.j2", page=page), encoding="utf-8")
     src = e.report.result_dir
     if (src / "figures").is_dir():
-        shutil.copytree(src / "figures", dest / "figures")
+        _copy_figures(src / "figures", dest / "figures")
     for name in ("result.json", "run.json"):
         if (src / name).exists():
-            shutil.copy2(src / name, dest / name)
+            shutil.copyfile(src / name, dest / name)
+
+
+def _copy_figures(src: Path, dest: Path) -> None:
+    """Publish figure files only (spec, SVG, PNG, caption), never other files put there.
+
+    An SVG opened on its own runs its scripts on the site's origin, so one with active
+    content (script, event handler, javascript: URL) stops the build.
+    """
+    dest.mkdir(parents=True, exist_ok=True)
+    for f in plain_files(src):
+        if f.parent != src or not f.name.endswith(FIGURE_SUFFIXES):
+            continue
+        if f.suffix == ".svg" and _ACTIVE_SVG.search(f.read_bytes()):
+            raise ReportError(
+                f"{_relative_to_cwd(f)}: SVG with active content (script, event handler or "
+                "javascript: URL); it would run on the published site",
+                hint="regenerate the figure with `atlas figures`",
+            )
+        shutil.copyfile(f, dest / f.name)
 
 
 def _write_index(
-    env: jinja2.Environment, entries: list[_Entry], build: BuildInfo, staging: Path
+    env: jinja2.Environment,
+    entries: list[_Entry],
+    build: BuildInfo,
+    staging: Path,
+    urls: _PageUrls,
 ) -> None:
     rows = [
         IndexEntry(
             issue=e.report.front.issue,
-            href=f"{e.report.slug}/",
+            href=urls.from_index(e.report.slug),
             title=e.report.front.title,
             confidence=e.report.front.confidence,
             status=e.report.front.status,
@@ -330,7 +457,13 @@ def _write_index(
     counts: dict[str, int] = {}
     for r in rows:
         counts[r.confidence] = counts.get(r.confidence, 0) + 1
-    index = IndexContext(entries=rows, build=build, counts=counts)
+    unchecked = sum(e.banner is not None for e in entries)
+    banner = (
+        f"Preview, not for publication: {unchecked} page(s) failed lint; their numbers are not checked."
+        if unchecked
+        else None
+    )
+    index = IndexContext(entries=rows, build=build, counts=counts, banner=banner)
     (staging / "index.md").write_text(
         _render_template(env, "index.md.j2", index=index), encoding="utf-8"
     )
@@ -358,8 +491,11 @@ def _build_atomically(
     staging: Path,
     out: Path,
     root: Path,
+    *,
+    preview: bool,
 ) -> None:
-    tmp = out.with_name(f"{out.name}.partial-{os.getpid()}")
+    publish.remove_dead_leftovers(out)
+    tmp = publish.partial_dir(out)
     shutil.rmtree(tmp, ignore_errors=True)
     config = dict(mk)
     config["docs_dir"] = str(staging)
@@ -368,7 +504,12 @@ def _build_atomically(
     theme.setdefault("custom_dir", str(root / "templates" / "mkdocs"))
     config["theme"] = theme
     config["nav"] = [{"Clean results": "index.md"}] + [
-        {f"#{e.report.front.issue} {e.report.front.title}": f"{e.report.slug}/index.md"}
+        # Material writes nav titles into HTML as they are
+        {
+            html.escape(
+                f"#{e.report.front.issue} {e.report.front.title}"
+            ): f"{e.report.slug}/index.md"
+        }
         for e in entries
     ]
     config["extra_css"] = [*_as_list(mk.get("extra_css")), "assets/atlas.css"]
@@ -385,16 +526,17 @@ def _build_atomically(
             raise
         write_json(
             tmp / "atlas-build.json",
-            {"commit": build.commit, "dirty": build.dirty, "pages": len(entries)},
+            {
+                "commit": build.commit,
+                "dirty": build.dirty,
+                "pages": len(entries),
+                "preview": preview,
+            },
         )
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    old = out.with_name(f"{out.name}.old-{os.getpid()}")
-    if out.exists():
-        out.rename(old)
-    tmp.rename(out)
-    shutil.rmtree(old, ignore_errors=True)
+    publish.swap_into_place(tmp, out)
 
 
 def _as_list(x: object) -> list[str]:

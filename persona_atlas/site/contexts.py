@@ -3,11 +3,16 @@
 Each template receives exactly one of these; ``tests/site/test_contexts.py`` checks that the
 names a template uses and the fields documented here are the same set, so a template cannot
 read a key that does not exist (and ``StrictUndefined`` fails loudly if it tries).
+
+Templates are rendered with autoescaping: every field is HTML-escaped where it is written,
+except the few typed ``Markup`` below, which the builder assembled from escaped parts.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+from markupsafe import Markup
 
 from persona_atlas.site.artifacts import Artifact
 from persona_atlas.site.report import FrontMatter
@@ -34,7 +39,7 @@ class BuildInfo:
 
 @dataclass(frozen=True)
 class LinkRef:
-    """A reference to another issue; ``href`` is set when that issue has a page."""
+    """A reference to another issue; ``href`` (that page's URL) is set when it has a page."""
 
     issue: int
     href: str | None
@@ -60,9 +65,11 @@ class PageContext:
     """Everything ``page.md.j2`` may use."""
 
     front: FrontMatter  # the report's front matter
+    meta_yaml: Markup  # the page's MkDocs metadata (title, tags) as YAML, values HTML-escaped
     slug: str  # issue-<N>
-    body: str  # rendered Markdown body (figures, caveats and #N links resolved)
-    hero: str | None  # hero figure HTML when the body did not place it with hero()
+    body: Markup  # rendered Markdown body (figures, caveats and #N links resolved)
+    hero: Markup | None  # hero figure HTML when the body did not place it with hero()
+    banner: str | None  # "not checked" / draft warning shown on preview builds
     verdict: str | None  # result.json's headline verdict
     kind: str  # result.json kind
     analysis: str  # provenance analysis name
@@ -88,3 +95,4 @@ class IndexContext:
     entries: list[IndexEntry]
     build: BuildInfo
     counts: dict[str, int] = field(default_factory=dict)  # confidence → number of results
+    banner: str | None = None  # preview builds: why this site is not for publication

@@ -64,6 +64,17 @@ class Report:
         return self.path.parent
 
 
+class _FrontMatterLoader(yaml.SafeLoader):
+    """Safe YAML that leaves dates as strings: the model validates them, so a bad date is an
+    error naming its line instead of a ``ValueError`` from the YAML timestamp constructor."""
+
+
+_FrontMatterLoader.yaml_implicit_resolvers = {
+    first: [r for r in resolvers if r[0] != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def split_front_matter(text: str, path: Path) -> tuple[str, str, int]:
     """Return (front matter YAML, body, 1-based body start line)."""
     lines = text.splitlines(keepends=True)
@@ -83,7 +94,7 @@ def parse_report(path: str | Path) -> Report:
     """Read and validate a report; every error names ``path:line``."""
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
+        text = p.read_text(encoding="utf-8-sig")  # a byte-order mark is not content
     except UnicodeDecodeError as exc:
         raise ReportError(
             f"{p}: not UTF-8 text (byte {exc.start})", hint="re-save the report as UTF-8"
@@ -92,11 +103,13 @@ def parse_report(path: str | Path) -> Report:
         raise ReportError(f"{p}: report not found") from None
     meta_text, body, body_line = split_front_matter(text, p)
     try:
-        data = yaml.safe_load(meta_text) or {}
+        data = yaml.load(meta_text, Loader=_FrontMatterLoader) or {}  # a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 2
         raise ReportError(f"{p}:{line}: invalid YAML in front matter: {exc}") from None
+    except ValueError as exc:  # an explicitly tagged value its constructor rejects
+        raise ReportError(f"{p}:2: invalid value in front matter: {exc}") from None
     if not isinstance(data, dict):
         raise ReportError(f"{p}:2: front matter must be a YAML mapping")
     try:

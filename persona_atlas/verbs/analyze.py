@@ -3,8 +3,9 @@
 TARGET is an experiment config (runs its ``analysis`` section) or a results folder /
 result.json (re-runs the analysis recorded in its provenance: name, parameters, inputs).
 With --verify nothing is written: the result is recomputed and compared with the file on
-disk, ignoring provenance.created and the git commit/dirty fields; any other difference
-is printed by JSON path and the command exits 1. After writing, the result's figures are
+disk, ignoring provenance.created and the git commit/dirty fields; a value that is not the
+same (strings, integers, verdicts exactly; floats to a relative 1e-9, as docs/analysis.md
+defines) is printed by JSON path and the command exits 1. After writing, the result's figures are
 redrawn (``--no-figures`` skips that).
 """
 
@@ -33,9 +34,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--rtol",
-        type=float,
-        default=0.0,
-        help="with --verify: relative tolerance for floats (default 0: exact)",
+        type=_tolerance,
+        default=None,
+        help="with --verify: relative tolerance of a float (default 1e-9, docs/analysis.md; "
+        "0 compares bit for bit)",
     )
     p.add_argument(
         "--figures",
@@ -57,7 +59,10 @@ def run(args: argparse.Namespace) -> int:
     progress = sys.stderr.isatty() if args.progress is None else args.progress
     if args.verify:
         targets = [args.target] if args.target else sorted(Path("results").glob("*/result.json"))
-        failed = [t for t in targets if _verify(t, args.rtol, progress)]
+        from persona_atlas.analysis.sameness import RTOL
+
+        rtol = RTOL if args.rtol is None else args.rtol
+        failed = [t for t in targets if _verify(t, rtol, progress)]
         return 1 if failed else 0
     if args.target is None:
         raise ConfigError(
@@ -79,6 +84,13 @@ def run(args: argparse.Namespace) -> int:
             f"figures: {len(drawn)} file(s) updated in {Path(plan.result_path).parent / 'figures'}"
         )
     return 0
+
+
+def _tolerance(text: str) -> float:
+    value = float(text)
+    if not 0.0 <= value < 1.0:  # NaN fails too
+        raise argparse.ArgumentTypeError(f"{text!r} is not a relative tolerance in [0, 1)")
+    return value
 
 
 def _verify(target: Path, rtol: float, progress: bool) -> bool:

@@ -1,5 +1,11 @@
 """Render every results/<slug>/report.md into a page and build the static site with
-``mkdocs build --strict``. The output folder is replaced only by a complete build."""
+``mkdocs build --strict``. The output folder is replaced only by a complete build.
+
+Every report must pass ``atlas lint`` first: one that fails stops the build and nothing is
+published. ``status: draft`` reports are left out. ``--preview`` builds failing reports and
+drafts anyway, each page with a banner saying its numbers are not checked (drafts stay off
+the index). Finding no report is an error unless ``--allow-empty``; the old site is then
+left as it was."""
 
 from __future__ import annotations
 
@@ -17,6 +23,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--pages-only", action="store_true", help="render pages into build/docs, skip MkDocs"
     )
+    p.add_argument(
+        "--preview",
+        action="store_true",
+        help="build reports that fail lint, and drafts, with a 'not checked' banner "
+        "(never publish a preview)",
+    )
+    p.add_argument("--allow-empty", action="store_true", help="finding no report is not an error")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -29,11 +42,14 @@ def run(args: argparse.Namespace) -> int:
             config=args.config,
             out=args.out,
             run_mkdocs=not args.pages_only,
+            preview=args.preview,
+            allow_empty=args.allow_empty,
         )
     )
     where = stats.staging if args.pages_only else stats.out
+    kind = "PREVIEW (not for publication) " if args.preview else ""
     print(
-        f"built {stats.pages} page(s) into {where} "
+        f"built {kind}{stats.pages} page(s) into {where} "
         f"(render {stats.render_seconds:.2f}s, mkdocs {stats.mkdocs_seconds:.2f}s)"
     )
     return 0

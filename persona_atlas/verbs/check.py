@@ -14,6 +14,8 @@ import json
 import sys
 from pathlib import Path
 
+from persona_atlas.verbs._empty import nothing_found
+
 HELP = "fail on stale results and figures (inputs, parameters, code version)"
 
 
@@ -30,6 +32,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="treat inputs stored outside git that are not present as failures",
     )
     p.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    p.add_argument(
+        "--allow-empty",
+        action="store_true",
+        help="exit 0 when no result is found (default: finding none is an error)",
+    )
     p.add_argument("-v", "--verbose", action="store_true", help="also list what was verified")
 
 
@@ -40,8 +47,10 @@ def run(args: argparse.Namespace) -> int:
         Path("results").glob("*/result.json")
     )
     if not paths:
-        print("atlas check: no results found (results/*/result.json)", file=sys.stderr)
-        return 0
+        if args.allow_empty:
+            print("atlas check: no results found (results/*/result.json)", file=sys.stderr)
+            return 0
+        raise nothing_found("check", "*/result.json")
     checks = [check_result(p) for p in paths]
     strict = args.strict_external
     if args.format == "json":

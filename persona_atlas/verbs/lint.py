@@ -16,6 +16,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from persona_atlas.verbs._empty import nothing_found
+
 HELP = "check every number in reports against result.json (exit 1 on any failure)"
 
 
@@ -27,6 +29,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="reports or result folders (default: every results/*/report.md)",
     )
     p.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    p.add_argument(
+        "--allow-empty",
+        action="store_true",
+        help="exit 0 when no report is found (default: finding none is an error)",
+    )
     p.add_argument(
         "-v", "--verbose", action="store_true", help="also show matches, exemptions and pragmas"
     )
@@ -48,8 +55,10 @@ def run(args: argparse.Namespace) -> int:
         Path("results").glob("*/report.md")
     )
     if not paths:
-        print("atlas lint: no reports found (results/*/report.md)", file=sys.stderr)
-        return 0
+        if args.allow_empty:
+            print("atlas lint: no reports found (results/*/report.md)", file=sys.stderr)
+            return 0
+        raise nothing_found("lint", "*/report.md")
     if args.against:
         lints = [lint_file(p, args.against) for p in paths]
     else:

@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.browser]
 @pytest.fixture(scope="module")
 def site_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = make_site(tmp_path_factory.mktemp("browser"))
-    build_site(BuildOptions(root=root))
+    build_site(BuildOptions(root=root, lint=False))
     return root / "site"
 
 
