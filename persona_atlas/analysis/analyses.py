@@ -23,6 +23,7 @@ from persona_atlas.analysis.result_writer import (
     project_root,
     write_result,
 )
+from persona_atlas.analysis.sameness import RTOL
 from persona_atlas.config import AnalysisConfig, load_config, yaml_line
 from persona_atlas.errors import ConfigError, InputFileError
 from persona_atlas.schema import ResultFile, load_result
@@ -125,7 +126,8 @@ def run_and_write(plan: Planned, *, progress: bool = False) -> tuple[ResultFile,
     return result, write_result(plan.result_path, result)
 
 
-def verify(plan: Planned, *, rtol: float = 0.0, progress: bool = False) -> list[str]:
-    """Differences between the committed result and a fresh recomputation (empty: same)."""
+def verify(plan: Planned, *, rtol: float = RTOL, progress: bool = False) -> list[str]:
+    """Values of the committed result that a fresh recomputation does not reproduce (empty:
+    the same result, by the rules of ``sameness``)."""
     old = load_result(plan.result_path)
     return differences(old, compute(plan, progress=progress), rtol=rtol)

@@ -16,7 +16,7 @@ import numpy as np
 
 from persona_atlas.analysis import metrics as m
 from persona_atlas.analysis.centroid_store import CentroidStore
-from persona_atlas.analysis.permutation import PermutationPlan, permutation_p
+from persona_atlas.analysis.permutation import PermutationPlan, float32_dot_error
 
 #: Permutations per gather: 4 × 37,675 rows of 32 bytes ≈ 4.8 MB stays in cache for the product.
 CHUNK = 4
@@ -64,13 +64,14 @@ def compute_layer(
 
     views = {r: view(r, "centroid") for r in job.recipes}
     mc_key = "mc_rank_z" if job.mantel_method == "spearman" else "mc_z"
-    null = None
+    null, error = None, 0.0
     moving = list(dict.fromkeys(y for _, y in job.pairs))
     fixed = list(dict.fromkeys(x for x, _ in job.pairs))
-    if plan is not None:
+    if plan is not None:  # the null's products in float32; p_value settles the close calls
         mov = np.stack([getattr(views[r], mc_key) for r in moving], axis=1)  # [n_pairs, km]
         fix = np.stack([getattr(views[r], mc_key) for r in fixed], axis=1)  # [n_pairs, kf]
-        null = plan.null(mov, fix)  # [B, kf, km]
+        null = plan.null(mov.astype(np.float32), fix.astype(np.float32))  # [B, kf, km]
+        error = float32_dot_error(mov.shape[0])
     for x, y in job.pairs:
         vx, vy = views[x], views[y]
         cell: dict[str, float] = {}
@@ -82,10 +83,10 @@ def compute_layer(
                 out.vectors.append(vec)
             elif metric.compute is not None:
                 cell.update(metric.compute(vx, vy))
-        if null is not None:
-            obs = m.correlation(getattr(vx, mc_key), getattr(vy, mc_key))
+        if null is not None and plan is not None:
+            zx, zy = getattr(vx, mc_key), getattr(vy, mc_key)
             dist = null[:, fixed.index(x), moving.index(y)]
-            cell["mantel_p"] = float(permutation_p(obs, dist))
+            cell["mantel_p"] = plan.p_value(m.correlation(zx, zy), dist, zy, zx, error)
         out.cells.append(cell)
     if "noise_floor" in job.chosen:
         for r in job.recipes:

@@ -22,15 +22,14 @@ from scipy import stats as sps
 from persona_atlas.analysis.permutation import standardise
 from persona_atlas.errors import InputFileError
 
-F32 = NDArray[np.float32]
 F64 = NDArray[np.float64]
 
 # ----------------------------------------------------------------------------- formulas
 
 
 def correlation(a: NDArray[np.floating], b: NDArray[np.floating]) -> float:
-    """Correlation of two ``permutation.standardise``-d vectors: their dot product, in float64 (clipped
-    to [-1, 1] against rounding)."""
+    """Correlation of two ``permutation.standardise``-d vectors: their dot product, in float64
+    (clipped to [-1, 1] against rounding)."""
     return float(np.clip(np.dot(a.astype(np.float64), b.astype(np.float64)), -1.0, 1.0))
 
 
@@ -70,11 +69,19 @@ def cos_summary(vec: F64) -> dict[str, float]:
 
 
 class CentroidView:
-    """One recipe (or split half) at one layer. ``where`` names it in error messages."""
+    """One recipe (or split half) at one layer. ``where`` names it in error messages.
+
+    Storage stays float32 (``x`` is the memory-mapped layer, never copied); every value a
+    result keeps is finished in float64: norms, the mean, the centred Gram matrix (one
+    float64 GEMM on the mean-centred centroids, which is well-conditioned) and from it both
+    cosine matrices. A float32 Gram matrix would round each cosine to ~1e-7, and Pearson of
+    raw cosines that differ only in their 3rd digit turns that into ~1e-4 of the statistic,
+    different for every BLAS kernel (docs/analysis.md, "Reproducible across CPUs").
+    """
 
     def __init__(self, x: np.ndarray, where: str, personas: list[str]) -> None:
-        x32 = np.ascontiguousarray(x, dtype=np.float32)  # [P, H]
-        sq = np.einsum("ph,ph->p", x32, x32, dtype=np.float64)  # [P]
+        self.x = np.asarray(x)  # [P, H], float32 or float16 storage
+        sq = np.einsum("ph,ph->p", self.x, self.x, dtype=np.float64)  # [P]
         bad = np.flatnonzero(~np.isfinite(sq))
         if bad.size:
             raise InputFileError(f"{where}, persona {personas[bad[0]]!r}: NaN or infinite values")
@@ -85,70 +92,77 @@ class CentroidView:
                 hint="an all-zero centroid means no question contributed; check the extraction",
             )
         self.where, self.personas = where, personas
-        self.n = x32.shape[0]
-        self.mean = x32.mean(axis=0, dtype=np.float64).astype(np.float32)  # [H]
-        self.centred = x32 - self.mean  # [P, H]
-        self.unit = x32 / np.sqrt(sq).astype(np.float32)[:, None]  # [P, H]
+        self.n = self.x.shape[0]
+        self.norm: F64 = np.sqrt(sq)  # [P]
 
     @functools.cached_property
-    def gram_mc(self) -> F32:
-        return self.centred @ self.centred.T  # [P, P]
+    def _grams(self) -> tuple[F64, F64]:
+        """(mean-centred Gram, raw Gram), float64; the centred copy is dropped afterwards."""
+        x64 = self.x.astype(np.float64)  # [P, H]
+        mean = x64.mean(axis=0)  # [H]
+        x64 -= mean  # centred in place: v_i = c_i - m
+        gram_mc = x64 @ x64.T  # [P, P]
+        # c_i = v_i + m  =>  c_i·c_j = v_i·v_j + v_i·m + v_j·m + m·m  (no cancellation)
+        a = x64 @ mean  # [P]
+        gram_raw = gram_mc + a[:, None] + a[None, :] + float(mean @ mean)
+        return gram_mc, gram_raw
 
     @functools.cached_property
-    def cos_mc(self) -> F32:
-        d = np.sqrt(np.diag(self.gram_mc))  # [P]
-        same = np.flatnonzero(d == 0)
+    def cos_mc(self) -> F64:
+        gram = self._grams[0]
+        d = np.sqrt(np.diag(gram))  # [P]
+        same = np.flatnonzero(d <= 1e-12 * self.norm)  # zero up to float64 rounding
         if same.size:
             raise InputFileError(
                 f"{self.where}, persona {self.personas[same[0]]!r}: centroid equals the mean "
                 "of all personas (zero after mean-centring)",
                 hint="mc_r is undefined for it; check for duplicated or placeholder centroids",
             )
-        return np.asarray(self.gram_mc / np.outer(d, d), dtype=np.float32)
+        return np.asarray(gram / np.outer(d, d))
 
     @functools.cached_property
-    def cos_raw(self) -> F32:
-        # c_i = v_i + m  =>  c_i·c_j = v_i·v_j + v_i·m + v_j·m + m·m  (no cancellation)
-        a = self.centred @ self.mean  # [P]
-        gram = self.gram_mc + a[:, None] + a[None, :] + float(self.mean @ self.mean)
+    def cos_raw(self) -> F64:
+        gram = self._grams[1]
         d = np.sqrt(np.diag(gram))
-        return np.asarray(gram / np.outer(d, d), dtype=np.float32)
+        return np.asarray(gram / np.outer(d, d))
 
     @functools.cached_property
     def _iu(self) -> tuple[np.ndarray, np.ndarray]:
         return np.triu_indices(self.n, k=1)  # ``upper_triangle`` order, built once per view
 
-    def _z(self, matrix: F32, method: str) -> F32:
-        """Standardised condensed entries, stored in float32 for the dot products."""
+    def _z(self, matrix: F64, method: str) -> F64:
+        """Standardised condensed entries (float64)."""
         try:
-            return np.asarray(standardise(matrix[self._iu], method), dtype=np.float32)
+            return standardise(matrix[self._iu], method)
         except ValueError:
             raise InputFileError(f"{self.where}: all persona pairs have the same cosine") from None
 
     @functools.cached_property
-    def raw_z(self) -> F32:
+    def raw_z(self) -> F64:
         """Standardised strict upper triangle of the raw cosine matrix: Pearson = dot."""
         return self._z(self.cos_raw, "pearson")
 
     @functools.cached_property
-    def raw_rank_z(self) -> F32:
+    def raw_rank_z(self) -> F64:
         """Standardised ranks of the same entries: Spearman = dot."""
         return self._z(self.cos_raw, "spearman")
 
     @functools.cached_property
-    def mc_z(self) -> F32:
+    def mc_z(self) -> F64:
         """Standardised strict upper triangle of the mean-centred cosine matrix."""
         return self._z(self.cos_mc, "pearson")
 
     @functools.cached_property
-    def mc_rank_z(self) -> F32:
+    def mc_rank_z(self) -> F64:
         """Standardised ranks of the mean-centred entries (Spearman Mantel)."""
         return self._z(self.cos_mc, "spearman")
 
 
 def per_persona_cos(x: CentroidView, y: CentroidView) -> F64:
-    """cos(c_X[p], c_Y[p]) for every persona p (clipped to [-1, 1] against float rounding)."""
-    return np.clip(np.einsum("ph,ph->p", x.unit, y.unit, dtype=np.float64), -1.0, 1.0)
+    """cos(c_X[p], c_Y[p]) for every persona p, float64 products and sums of the stored
+    values (clipped to [-1, 1] against rounding)."""
+    dots = np.einsum("ph,ph->p", x.x, y.x, dtype=np.float64)  # [P]
+    return np.clip(dots / (x.norm * y.norm), -1.0, 1.0)
 
 
 @dataclass(frozen=True)

@@ -6,10 +6,16 @@ only reorders the off-diagonal entries, so the mean and norm of the moving side 
 with both sides centred and unit-normalised, every permuted Pearson r is a dot product. For
 many permutations that is one gather of B×n_pairs entries followed by one matrix product
 against every fixed column at once — no Python loop per permutation.
+
+The hot path computes that product in float32; a p-value counts null values on one side of
+a threshold, so ``PermutationPlan.p_value`` recomputes in float64 every null value that the
+float32 rounding bound (``float32_dot_error``) cannot place on a side: the count is then the
+one exact arithmetic gives, on every CPU and BLAS kernel.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -18,6 +24,26 @@ from numpy.typing import NDArray
 from scipy.stats import rankdata
 
 FloatArray = NDArray[np.floating]
+
+#: Ties of exact arithmetic count as ties: null >= observed − TIE_RTOL · max(1, |observed|).
+TIE_RTOL = 1e-6
+_U32 = 2.0**-24  # unit roundoff of float32
+
+
+def float32_dot_error(n: int) -> float:
+    """Bound on |fl32(a·b) − a·b| for float64 unit vectors a, b of length n that are rounded
+    to float32 and multiplied in float32, in any summation order (FMA or not): the input
+    rounding, 2u + u², plus the summation error γ_n (1 + u)² with γ_n = nu / (1 − nu)
+    (Higham, Accuracy and Stability of Numerical Algorithms, §3.1). Infinite when nu ≥ ½."""
+    nu = n * _U32
+    if nu >= 0.5:
+        return math.inf
+    return 2 * _U32 + _U32 * _U32 + nu / (1 - nu) * (1 + _U32) ** 2
+
+
+def tie_tolerance(observed: float | FloatArray) -> NDArray[np.float64]:
+    """How far below ``observed`` a null value still counts as a tie (``TIE_RTOL``)."""
+    return TIE_RTOL * np.maximum(1.0, np.abs(np.asarray(observed, dtype=np.float64)))
 
 
 def upper_triangle(matrix: NDArray[np.floating]) -> NDArray[np.float64]:
@@ -91,17 +117,21 @@ class PermutationPlan:
     def perms(self) -> NDArray[np.int64]:
         return self._perms
 
+    def gather_index(self, which: NDArray[np.integer] | slice) -> NDArray[np.intp]:
+        """Gather indices of the chosen permutations: [len(which), n_pairs]."""
+        iu, ju = np.triu_indices(self.n, k=1)
+        position = np.zeros((self.n, self.n), dtype=np.intp)  # condensed index of (i, j)
+        position[iu, ju] = position[ju, iu] = np.arange(iu.size)
+        p = self._perms[which]  # [b, n]
+        return np.ascontiguousarray(position[p[:, iu], p[:, ju]])
+
     def index_chunks(self) -> Iterator[NDArray[np.intp]]:
         if self._chunks:
             yield from self._chunks
             return
-        iu, ju = np.triu_indices(self.n, k=1)
-        position = np.zeros((self.n, self.n), dtype=np.intp)  # condensed index of (i, j)
-        position[iu, ju] = position[ju, iu] = np.arange(iu.size)
         built = []
         for start in range(0, self.permutations, self.chunk):
-            p = self._perms[start : start + self.chunk]  # [b, n]
-            idx = np.ascontiguousarray(position[p[:, iu], p[:, ju]])  # [b, n_pairs]
+            idx = self.gather_index(slice(start, start + self.chunk))  # [b, n_pairs]
             if self.cache:
                 built.append(idx)
             yield idx
@@ -141,15 +171,43 @@ class PermutationPlan:
             start += idx.shape[0]
         return out
 
+    def exact_null(
+        self, moving: NDArray[np.float64], fixed: NDArray[np.float64], which: NDArray[np.intp]
+    ) -> NDArray[np.float64]:
+        """The permuted correlations of the chosen permutations in float64 ([len(which)]);
+        ``moving`` and ``fixed`` are single standardised columns ([n_pairs])."""
+        rows = np.asarray(moving, dtype=np.float64)[self.gather_index(which)]  # [w, n_pairs]
+        return np.asarray(rows @ np.asarray(fixed, dtype=np.float64))
+
+    def p_value(
+        self,
+        observed: float,
+        approx: NDArray[np.floating],
+        moving: NDArray[np.float64],
+        fixed: NDArray[np.float64],
+        error: float,
+    ) -> float:
+        """``permutation_p`` of a null ``approx`` ([B]) known to within ``error`` (e.g. from
+        float32 products: ``float32_dot_error``). Null values that may lie on either side of
+        the tie threshold are recomputed in float64 first, so the count does not depend on
+        the rounding of the fast product (nor on the BLAS kernel that did it)."""
+        null = np.asarray(approx, dtype=np.float64)
+        threshold = observed - float(tie_tolerance(observed))
+        near = np.flatnonzero(np.abs(null - threshold) <= error)
+        if near.size:
+            null = null.copy()
+            null[near] = self.exact_null(moving, fixed, near)
+        return float(permutation_p(observed, null))
+
 
 def permutation_p(observed: float | FloatArray, null: FloatArray) -> float | FloatArray:
     """One-sided p = (b + 1) / (B + 1), b = #{null >= observed} (column-wise for arrays).
 
-    A relative tolerance of 1e-6 counts float-rounding ties as ties (conservative): the
-    null is computed in float32 on the hot path.
+    A null value within ``tie_tolerance`` below the observed value counts as a tie
+    (conservative): a permutation that leaves the statistic unchanged in exact arithmetic
+    (the identity, or one that swaps identical items) then counts whatever the rounding.
     """
     obs = np.asarray(observed, dtype=np.float64)
-    tol = 1e-6 * np.maximum(1.0, np.abs(obs))
-    b = np.sum(null >= obs - tol, axis=0)
+    b = np.sum(null >= obs - tie_tolerance(obs), axis=0)
     p = (b + 1.0) / (null.shape[0] + 1.0)
     return float(p) if np.ndim(p) == 0 else p

@@ -3,9 +3,10 @@
 For question q at layer L: unit-normalise each persona's vector u_p, take the mean unit
 vector m = mean_p u_p; spread = mean_p |u_p − m|² = 1 − |m|² (since |u_p| = 1). Only the
 running sum of unit vectors is needed, so the [P, Q, L, H] fp16 array is streamed one
-persona at a time from its memory map: one fp32 [Q, L, H] block in memory, never the
-whole array. Only answering personas count (``valid`` = 1; an excluded slot is ignored
-whatever it holds); a question with fewer than two of them has no spread (NaN).
+persona at a time from its memory map: one float64 [Q, L, H] block and the float64 sum in
+memory, never the whole array. Only answering personas count (``valid`` = 1; an excluded
+slot is ignored whatever it holds); a question with fewer than two of them has no spread
+(NaN).
 """
 
 from __future__ import annotations
@@ -69,9 +70,11 @@ def question_spread(
             f"{path}: recipe {recipe}: vectors are {vectors.dtype}, expected float16 "
             "or float32 (docs/data-contracts.md)"
         )
-    total = np.zeros(vectors.shape[1:], dtype=np.float32)  # [Q, L, H]
+    # float64 sums: 1 − |m|² cancels when personas agree, and a float32 running sum would
+    # leave ~1e-7 of |m|² (different for every summation order) in the spread
+    total = np.zeros(vectors.shape[1:], dtype=np.float64)  # [Q, L, H]
     for i in tqdm(range(p), desc=f"spread {recipe}", disable=not progress, leave=False):
-        block = np.array(vectors[i], dtype=np.float32)  # [Q, L, H], a writable copy
+        block = np.array(vectors[i], dtype=np.float64)  # [Q, L, H], a writable copy
         if not valid[i].all():  # empty responses take no part, whatever the file holds there
             block[~valid[i]] = 0.0
         norms = np.sqrt(np.einsum("qlh,qlh->ql", block, block))  # [Q, L]
@@ -84,7 +87,7 @@ def question_spread(
                 f"{path}: recipe {recipe}, persona {personas[i]!r}, question {questions[qi]!r}, "
                 f"layer {layers[li]}: {kind}"
             )
-        scale = np.where(ok, 1.0 / np.where(norms > 0, norms, 1.0), 0.0).astype(np.float32)
+        scale = np.where(ok, 1.0 / np.where(norms > 0, norms, 1.0), 0.0)
         block *= scale[:, :, None]
         total += block
     answered = valid.sum(axis=0).astype(np.float64)  # [Q]
