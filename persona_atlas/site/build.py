@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import re
 import shutil
 import time
@@ -144,6 +145,11 @@ def _results_folder(root: Path, results: Path) -> Path:
             f"{shown}: resolves to {resolved}, outside the repository {root}",
             hint="results must live in the repository; copy them in instead of linking",
         )
+    if folder.is_symlink():
+        raise InputFileError(
+            f"{shown}: is a symbolic link; the results folder must be a plain folder",
+            hint="replace the link with the folder itself",
+        )
     return resolved
 
 
@@ -200,9 +206,10 @@ def _apply_gate(entries: list[_Entry], opts: BuildOptions) -> None:
 
 
 def _relative_to_cwd(path: Path) -> Path:
-    """Shorter paths in messages: relative to where the user ran atlas, when possible."""
+    """Shorter paths in messages: relative to where the user ran atlas, when possible.
+    Links are not resolved: the path stays the one that was found, link and all."""
     try:
-        return path.resolve().relative_to(Path.cwd())
+        return Path(os.path.abspath(path)).relative_to(Path.cwd())
     except ValueError:
         return path
 

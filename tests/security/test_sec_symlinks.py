@@ -91,6 +91,23 @@ def test_linked_report_or_result_folder_is_refused(tmp_path: Path, what: str) ->
     assert not (root / "site").exists()
 
 
+def test_result_folder_linked_within_the_repository_run_from_its_root(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_site(tmp_path)
+    (root / "results" / "issue-218").rename(root / "elsewhere")
+    (root / "results" / "issue-218").symlink_to("../elsewhere")
+    monkeypatch.chdir(root)  # messages show paths relative to here, never resolved ones
+    with pytest.raises(InputFileError, match=r"^results/issue-218: is a symbolic link"):
+        _build(root)
+    (root / "results" / "issue-218").unlink()
+    (root / "elsewhere").rename(root / "results" / "issue-218")
+    (root / "results").rename(root / "kept")
+    (root / "results").symlink_to("kept")
+    with pytest.raises(InputFileError, match=r"^results: is a symbolic link"):
+        _build(root)
+
+
 def test_results_folder_linked_out_of_the_repository(tmp_path: Path) -> None:
     root = make_site(tmp_path)
     (root / "results").rename(tmp_path / "results-outside")
