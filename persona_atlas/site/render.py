@@ -1,14 +1,18 @@
 """Render a report body (Markdown + Jinja) against its result.json and run.json.
 
-The body is a Jinja template with ``StrictUndefined`` and four helpers:
+The body is a Jinja template rendered in a sandbox (`persona_atlas.site.sandbox`) with
+``StrictUndefined``; the helpers below are the only things it can name or call:
 
 - ``value(path, fmt="")`` — a bound number from result.json (``run.`` prefix: run.json);
 - ``table(name, columns=None, where=None, sort=None, limit=None, fmt=None)`` — a result table;
-- ``query(sql)`` — a DuckDB query over the result's tables, rendered as a table;
+- ``query(sql)`` — one read-only SELECT over the result's tables (`persona_atlas.site.safe_query`),
+  rendered as a table;
 - ``figure(name, caption)`` / ``hero()`` — a generated figure with its caption.
 
-Any error — a missing path, a bad format spec, an unknown table, a Jinja syntax error —
-becomes a ``ReportError`` naming ``report.md:line`` and what to fix. Nothing renders blank.
+Any error — a missing path, a bad format spec, an unknown table, a Jinja syntax error, anything
+outside the helpers — becomes a ``ReportError`` naming ``report.md:line`` and what to fix.
+Nothing renders blank. Data from result.json is escaped (`persona_atlas.site.escaping`); only
+the author's own Markdown is markup.
 """
 
 from __future__ import annotations
@@ -22,17 +26,22 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.sandbox import SecurityError
 
 from persona_atlas import jsonpath
 from persona_atlas.errors import ReportError
 from persona_atlas.schema import ResultFile, RunFile, Table
+from persona_atlas.site.escaping import markdown_cell, markdown_text
 from persona_atlas.site.report import Report
+from persona_atlas.site.safe_query import QueryError, run_query
+from persona_atlas.site.sandbox import ReportSandbox, scan
 
 BODY_TEMPLATE_PREFIX = "report:"
 
 
 def strict_environment(loader: jinja2.BaseLoader | None = None) -> jinja2.Environment:
-    """The one Jinja configuration: strict undefined, no autoescape (we emit Markdown)."""
+    """The project's own page templates: strict undefined, no autoescape (we emit Markdown).
+    Report bodies never use it: they render in `ReportSandbox`."""
     return jinja2.Environment(
         loader=loader,
         undefined=jinja2.StrictUndefined,
@@ -105,19 +114,17 @@ def table_markdown(
             return "—"
         if isinstance(v, float) and col not in fmts:
             return f"{v:.4f}"
-        return format_number(v, fmts.get(col, "")) if col in fmts else str(v)
+        return markdown_cell(format_number(v, fmts[col]) if col in fmts else v)
 
-    head = "| " + " | ".join(cols) + " |"
+    head = "| " + " | ".join(markdown_cell(c) for c in cols) + " |"
     rule = "|" + "|".join("---:" if _numeric(records, c) else "---" for c in cols) + "|"
-    body = [
-        "| " + " | ".join(cell(c, r[c]).replace("|", "\\|") for c in cols) + " |" for r in records
-    ]
+    body = ["| " + " | ".join(cell(c, r[c]) for c in cols) + " |" for r in records]
     lines = [head, rule, *body]
     if not records:
         lines.append("| " + " | ".join(["*(no rows)*", *[""] * (len(cols) - 1)]) + " |")
     out = "\n".join(lines)
     if t.description:
-        out += f"\n\n*{t.description}*"
+        out += f"\n\n*{markdown_text(t.description)}*"
     return out
 
 
@@ -130,37 +137,12 @@ def _numeric(records: list[dict[str, Any]], col: str) -> bool:
     return bool(vals) and all(isinstance(v, int | float) and not isinstance(v, bool) for v in vals)
 
 
-_DUCKDB: Any = None
-
-
-def _duckdb() -> Any:
-    """One in-memory DuckDB connection per process: connecting costs ~50 ms, a query ~1 ms."""
-    global _DUCKDB
-    if _DUCKDB is None:
-        import duckdb
-
-        _DUCKDB = duckdb.connect()
-    return _DUCKDB
-
-
 def query_table(result: ResultFile, sql: str) -> Table:
-    """Run DuckDB SQL over the result's tables (each registered under its own name)."""
-    import numpy as np
-
-    con = _duckdb().cursor()
-    try:
-        for tname, t in result.tables.items():
-            columns = {
-                c: np.array([row[i] for row in t.rows], dtype=object)
-                for i, c in enumerate(t.columns)
-            }
-            con.register(tname, columns)
-        cur = con.execute(sql)
-        names = [d[0] for d in cur.description or []]
-        rows = [[_plain(v) for v in r] for r in cur.fetchall()]
-    finally:
-        con.close()
-    return Table(columns=names, rows=rows)
+    """``sql`` over the result's tables, the one way build and lint run a report's query:
+    validated and locked down by `persona_atlas.site.safe_query` (``QueryError`` if refused)."""
+    tables = {name: (t.columns, t.rows) for name, t in result.tables.items()}
+    names, rows = run_query(tables, sql)
+    return Table(columns=names, rows=[[_plain(v) for v in r] for r in rows])
 
 
 def _plain(v: Any) -> Any:
@@ -200,9 +182,10 @@ def bound_value(
     if isinstance(v, dict | list):
         raise LookupError(f"value({path!r}) is a {type(v).__name__}, not a number")
     try:
-        return format_number(v, fmt)
+        shown = format_number(v, fmt)
     except ValueError as exc:
         raise LookupError(f"value({path!r}, {fmt!r}): bad format spec: {exc}") from None
+    return shown if isinstance(v, int | float) else markdown_text(shown)  # a string is data
 
 
 class BodyRenderer:
@@ -221,7 +204,6 @@ class BodyRenderer:
         self.run_doc = run.model_dump(mode="json") if run else None
         self.figure_names = figure_names
         self.out = RenderedBody(markdown="")
-        self._env = strict_environment()
 
     # -- helpers exposed to the template -------------------------------------------------
     def value(self, path: str, fmt: str = "") -> str:
@@ -238,8 +220,8 @@ class BodyRenderer:
     def query(self, sql: str, **opts: Any) -> str:
         try:
             t = query_table(self.result, sql)
-        except Exception as exc:  # duckdb errors are many types; all are the author's SQL
-            raise LookupError(f"query(): {exc}") from None
+        except QueryError as exc:
+            raise LookupError(str(exc)) from None
         return table_markdown(t, name="query", **opts)
 
     def figure(self, name: str, caption: str = "") -> str:
@@ -274,24 +256,41 @@ class BodyRenderer:
             "figure": self.figure,
             "hero": self.hero,
         }
+        env = ReportSandbox(helpers.values())
         try:
-            template = self._env.from_string(self.report.body, globals=helpers)
+            tree = env.parse(self.report.body)
+            for finding in scan(tree).findings:  # refuse before anything runs
+                raise self._error(finding.lineno, finding.message, hint=_SANDBOX_HINT)
+            template = env.from_string(tree, globals=helpers)
             template.name = name
             self.out.markdown = template.render()
         except jinja2.TemplateSyntaxError as exc:
             raise self._error(exc.lineno, f"template syntax error: {exc.message}") from None
+        except SecurityError as exc:
+            raise self._error(_template_line(exc), str(exc), hint=_SANDBOX_HINT) from None
         except (LookupError, jinja2.UndefinedError, TypeError, ValueError, KeyError) as exc:
             msg = str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
             raise self._error(_template_line(exc), msg) from None
+        except jinja2.TemplateError as exc:
+            raise self._error(_template_line(exc), f"template error: {exc.message}") from None
+        except RecursionError:
+            raise self._error(None, "template expression nested too deeply") from None
         return self.out
 
-    def _error(self, template_line: int | None, message: str) -> ReportError:
+    def _error(self, template_line: int | None, message: str, *, hint: str = "") -> ReportError:
         line = self.report.body_line + (template_line or 1) - 1
         return ReportError(
             f"{self.report.path}:{line}: {message}",
-            hint="bind only paths that exist in result.json (see `atlas lint -v`), "
+            hint=hint
+            or "bind only paths that exist in result.json (see `atlas lint -v`), "
             "or re-run `atlas analyze` if the result is missing a key",
         )
+
+
+_SANDBOX_HINT = (
+    "a report body may only show `{{ value(...) }}`, `{{ table(...) }}`, `{{ query(...) }}`, "
+    "`{{ figure(...) }}` and `{{ hero(...) }}` (see docs/reports.md)"
+)
 
 
 _LINE_RE = re.compile(r"line (\d+)")

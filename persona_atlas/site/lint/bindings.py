@@ -1,26 +1,34 @@
 """Bound numbers and other template helpers, checked without rendering.
 
-Every ``value("path", "fmt")`` / ``table("name")`` / ``figure("name", "caption")`` /
-``hero()`` / ``query("sql")`` call inside ``{{ }}`` or ``{% %}`` is found with its exact
+The report body is parsed by Jinja (never rendered) and its AST scanned
+(`persona_atlas.site.sandbox.scan`). Every ``value("path", "fmt")`` / ``table("name")`` /
+``figure("name", "caption")`` / ``hero()`` / ``query("sql")`` call is found with its exact
 position and checked the way the renderer (`persona_atlas.site.render`) would evaluate it:
 the path resolves, the value is a number that the format spec accepts, the table and figure
-exist, figures carry a caption. Arguments must be string literals so they can be checked.
+exist, figures carry a caption, the query is one the safe query path accepts. Arguments must
+be literals so they can be checked, and a helper's output must be shown as it is: under a
+filter or inside an expression it is not bound. Everything else a report may not use (other
+names, attribute or subscript access, filters, arithmetic, includes) is an error at its
+file:line:col, and so is a number typed inside a template expression, where nothing checks it.
 """
 
 from __future__ import annotations
 
-import ast
 import inspect
 import re
+from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import jinja2
+from jinja2 import nodes
+
 from persona_atlas.schema import ResultFile
 from persona_atlas.site.lint.prose import Masked
+from persona_atlas.site.sandbox import HELPERS, HelperCall, ReportSandbox, Scan, scan
 
-HELPERS = ("value", "table", "figure", "hero", "query")
-_CALL = re.compile(rf"\b({'|'.join(HELPERS)})\s*\(")
+__all__ = ["HELPERS", "Binding", "Context", "check_bindings"]
 
 
 @dataclass
@@ -37,7 +45,8 @@ class Context:
 
 @dataclass(frozen=True)
 class Binding:
-    """One helper call: ``ok`` False with ``message`` when it would fail to render."""
+    """One helper call: ``ok`` False with ``message`` when it would fail to render.
+    ``helper`` is ``"template"`` for a construct outside the helpers."""
 
     line: int
     col: int
@@ -48,84 +57,173 @@ class Binding:
     shown: str = ""
 
 
+_PARSER = ReportSandbox()  # parses only; the same syntax the renderer uses
+
+
 def check_bindings(masked: Masked, ctx: Context) -> list[Binding]:
+    at = _Positions(masked)
     out: list[Binding] = []
-    for region in masked.of_kind("template", "statement"):
-        source = masked.text[region.start : region.end]
-        for m in _CALL.finditer(source):
-            if m.start() > 0 and source[m.start() - 1] in ".|":
-                continue  # a method or filter of the same name, not our helper
-            line, col = masked.position(region.start + m.start())
-            out.append(_check_call(m.group(1), _call_text(source, m.end() - 1), ctx, line, col))
+    scans: list[tuple[Scan, int]] = []
+    try:
+        scans.append((scan(_PARSER.parse(_template_source(masked))), 0))
+    except jinja2.TemplateSyntaxError as exc:
+        line = exc.lineno or 1
+        out.append(Binding(line, at.first(line), "template", "", False, _syntax(exc)))
+        scans = _region_scans(masked)  # still check every {{ }} that parses on its own
+    except RecursionError:
+        out.append(Binding(1, 1, "template", "", False, "template nested too deeply"))
+    for found, offset in scans:
+        for f in found.findings:
+            if f.in_helper_args and not f.unsafe:
+                continue  # reported once: the helper's arguments are not literals
+            line = f.lineno + offset
+            out.append(
+                Binding(line, at.find(line, f.needle), "template", f.needle, False, f.message)
+            )
+        for n in found.loose_numbers:
+            line = n.lineno + offset
+            col = at.find(line, '"' if n.in_string else "0")
+            out.append(
+                Binding(line, col, "template", n.text, False, _loose_message(n.text, n.in_string))
+            )
+        for call in found.helper_calls:
+            line = call.lineno + offset
+            out.append(_check_call(call, ctx, line, at.find(line, call.name)))
+    return sorted(out, key=lambda b: (b.line, b.col))
+
+
+def _template_source(masked: Masked) -> str:
+    """The report text with its front matter blanked: Jinja's line numbers are the file's."""
+    end = max((r.end for r in masked.of_kind("front")), default=0)
+    return re.sub(r"[^\n]", " ", masked.text[:end]) + masked.text[end:]
+
+
+def _region_scans(masked: Masked) -> list[tuple[Scan, int]]:
+    out = []
+    for region in masked.of_kind("template"):
+        try:
+            tree = _PARSER.parse(masked.text[region.start : region.end])
+        except (jinja2.TemplateSyntaxError, RecursionError):
+            continue
+        out.append((scan(tree), masked.position(region.start)[0] - 1))
     return out
 
 
-def _call_text(source: str, open_paren: int) -> str:
-    """``name(...)`` up to its matching parenthesis, skipping string literals."""
-    depth, i, quote = 0, open_paren, ""
-    while i < len(source):
-        ch = source[i]
-        if quote:
-            if ch == "\\":
-                i += 1
-            elif ch == quote:
-                quote = ""
-        elif ch in "\"'":
-            quote = ch
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-            if depth == 0:
-                return "f" + source[open_paren : i + 1]
-        i += 1
-    return ""
+def _syntax(exc: jinja2.TemplateSyntaxError) -> str:
+    return f"template syntax error: {exc.message}"
 
 
-_JINJA_CONSTANTS = {"true": True, "false": False, "none": None}
+def _loose_message(text: str, in_string: bool) -> str:
+    where = f"in the string {text[:60]!r}" if in_string else f"{text}"
+    return (
+        f"the number {where} inside a template expression is not checked: "
+        "write it in prose (lint checks it) or bind it with value()"
+    )
 
 
-class _JinjaConstants(ast.NodeTransformer):
-    """Jinja spells constants ``true`` / ``false`` / ``none`` as well as Python's way."""
-
-    def visit_Name(self, node: ast.Name) -> ast.AST:
-        if node.id.lower() in _JINJA_CONSTANTS:
-            return ast.copy_location(ast.Constant(_JINJA_CONSTANTS[node.id.lower()]), node)
-        return node
-
-
-def _literal_args(call: str) -> tuple[list[Any], dict[str, Any]] | None:
-    try:
-        node = _JinjaConstants().visit(ast.parse(call, mode="eval")).body
-        if not isinstance(node, ast.Call):
-            return None
-        args = [ast.literal_eval(a) for a in node.args]
-        kwargs = {k.arg: ast.literal_eval(k.value) for k in node.keywords if k.arg}
-    except (SyntaxError, ValueError, TypeError):
-        return None
-    return args, kwargs
+#: Tokens of template code outside string literals, and the string literals themselves.
+_TOKEN = re.compile(
+    r"""(?P<str>"(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*')"""
+    r"|(?P<num>\d[\d_]*(?:\.\d+)?(?:[eE][+-]?\d+)?)"
+    r"|(?P<ident>[A-Za-z_]\w*)"
+    r"|(?P<op>\*\*|//|[-+*/%\[(])"
+)
 
 
-def _check_call(helper: str, call: str, ctx: Context, line: int, col: int) -> Binding:
-    parsed = _literal_args(call) if call else None
+class _Positions:
+    """Columns for AST nodes, which carry only a line: the next unused token on that line
+    that matches (an identifier, an operator, a number, a string with a digit)."""
+
+    def __init__(self, masked: Masked) -> None:
+        self.tokens: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
+        self.used: set[tuple[int, int]] = set()
+        for region in masked.of_kind("template", "statement"):
+            for m in _TOKEN.finditer(masked.text, region.start, region.end):
+                line, col = masked.position(m.start())
+                kind = m.lastgroup or ""
+                self.tokens[line].append((col, kind, m.group()))
+
+    def first(self, line: int) -> int:
+        return self.tokens[line][0][0] if self.tokens.get(line) else 1
+
+    def find(self, line: int, needle: str) -> int:
+        """``needle``: an identifier or operator; ``"0"`` any number; ``'"'`` a string with
+        a digit."""
+        for col, kind, text in self.tokens.get(line, []):
+            if (line, col) in self.used:
+                continue
+            if needle == "0":
+                hit = kind == "num"
+            elif needle == '"':
+                hit = kind == "str" and any(ch.isdigit() for ch in text)
+            else:
+                hit = kind != "str" and text == needle
+            if hit:
+                self.used.add((line, col))
+                return col
+        return self.first(line)
+
+
+def _check_call(call: HelperCall, ctx: Context, line: int, col: int) -> Binding:
+    helper = call.name
+    parsed = _literal_args(call.node)
+    target = str(parsed[0][0]) if parsed and parsed[0] else ""
+    if not call.shown_as_is:
+        return Binding(
+            line,
+            col,
+            helper,
+            target,
+            False,
+            f"{helper}(...) must be shown as it is, `{{{{ {helper}(...) }}}}`, not "
+            f"{call.around}: what the page shows would not be what lint checked",
+        )
     if parsed is None:
         return Binding(
             line,
             col,
             helper,
-            call or helper,
+            helper,
             False,
             f"{helper}(...) arguments must be literals so the linter can check them",
         )
     args, kwargs = parsed
     signature_error = _signature_error(helper, args, kwargs)
     if signature_error:
-        return Binding(line, col, helper, str(args[0]) if args else "", False, signature_error)
+        return Binding(line, col, helper, target, False, signature_error)
     try:
         target, shown = _CHECKS[helper](ctx, args, kwargs)
     except LookupError as exc:
-        return Binding(line, col, helper, str(args[0]) if args else "", False, str(exc))
+        return Binding(line, col, helper, target, False, str(exc))
     return Binding(line, col, helper, target, True, shown=shown)
+
+
+def _literal_args(call: nodes.Call) -> tuple[list[Any], dict[str, Any]] | None:
+    """The call's arguments when every one is a literal (Jinja's ``true``/``none`` too)."""
+    if call.dyn_args is not None or call.dyn_kwargs is not None:
+        return None
+    try:
+        args = [_literal(a) for a in call.args]
+        kwargs = {k.key: _literal(k.value) for k in call.kwargs}
+    except ValueError:
+        return None
+    return args, kwargs
+
+
+def _literal(node: nodes.Node) -> Any:
+    if isinstance(node, nodes.Const):
+        return node.value
+    if isinstance(node, nodes.List):
+        return [_literal(i) for i in node.items]
+    if isinstance(node, nodes.Tuple):
+        return tuple(_literal(i) for i in node.items)
+    if isinstance(node, nodes.Dict):
+        return {_literal(p.key): _literal(p.value) for p in node.items}
+    if isinstance(node, nodes.Neg | nodes.Pos) and isinstance(node.node, nodes.Const):
+        v = node.node.value
+        if isinstance(v, int | float) and not isinstance(v, bool):
+            return -v if isinstance(node, nodes.Neg) else v
+    raise ValueError("not a literal")
 
 
 def _signature_error(helper: str, args: list[Any], kwargs: dict[str, Any]) -> str:
@@ -188,15 +286,16 @@ def _hero(ctx: Context, args: list[Any], kwargs: dict[str, Any]) -> tuple[str, s
 
 def _query(ctx: Context, args: list[Any], kwargs: dict[str, Any]) -> tuple[str, str]:
     from persona_atlas.site.render import query_table, table_markdown
+    from persona_atlas.site.safe_query import QueryError
 
     opts = dict(kwargs)
     sql = args[0] if args else opts.pop("sql", None)
     if not isinstance(sql, str):
         raise LookupError("query(sql): the SQL is a string")
     try:
-        t = query_table(ctx.result, sql)
-    except Exception as exc:  # duckdb raises many types; each is the author's SQL
-        raise LookupError(f"query(): {exc}") from None
+        t = query_table(ctx.result, sql)  # the renderer's own locked-down path
+    except QueryError as exc:
+        raise LookupError(str(exc)) from None
     try:
         table_markdown(t, name="query", **opts)
     except (KeyError, TypeError, ValueError) as exc:
