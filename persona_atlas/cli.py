@@ -1,6 +1,8 @@
 """The one ``atlas`` command. Each verb is a small module in ``persona_atlas.verbs``
 exposing ``HELP``, ``add_arguments(parser)`` and ``run(args) -> int``; the logic lives in
-the library so tests call the same code.
+the library so tests call the same code. An ``AtlasError`` is printed as one line without
+a traceback; so are a schema violation and an unopenable file that no ``AtlasError`` caught
+(``user_error``). Anything else is a bug and keeps its traceback.
 """
 
 from __future__ import annotations
@@ -51,6 +53,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"atlas {args.verb}: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:
+        message = user_error(exc)
+        if message is None:
+            raise  # a bug: keep the traceback
+        print(f"atlas {args.verb}: error: {message}", file=sys.stderr)
+        return 2
+
+
+def user_error(exc: BaseException) -> str | None:
+    """One line for an error a user's input or machine caused but no ``AtlasError`` named:
+    a value the schema refuses (key path, what was given and the allowed values) or a file
+    that cannot be opened (its path and why). None for anything else."""
+    if isinstance(exc, OSError) and exc.filename is not None and exc.strerror:
+        return f"{exc.filename}: {exc.strerror.lower()}"
+    core = sys.modules.get("pydantic_core")  # not loaded: it cannot be a ValidationError
+    if core is not None and isinstance(exc, core.ValidationError):
+        from pydantic import BaseModel
+
+        from persona_atlas import config, schema
+        from persona_atlas.validation import describe_error
+
+        model = getattr(schema, exc.title, None) or getattr(config, exc.title, None)
+        known = isinstance(model, type) and issubclass(model, BaseModel)
+        return f"invalid {exc.title}: {describe_error(exc, model if known else None)}"
+    return None
 
 
 if __name__ == "__main__":

@@ -8,12 +8,21 @@ line of the offending key.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from persona_atlas.errors import ConfigError
+from persona_atlas.schema import IssueNumber
+from persona_atlas.validation import describe_error
 
 #: Canonical recipe names (DESIGN §4) → file-safe stems used in centroid file names.
 RECIPES: dict[str, str] = {
@@ -28,6 +37,27 @@ RECIPES: dict[str, str] = {
 #: Recipes that depend only on the prefix before the question: computed once per persona.
 PREFIX_ONLY_RECIPES = frozenset({"C1", "C2", "C3"})
 
+# Upper bounds of the numeric keys: far above any real use, low enough that a typo (an extra
+# zero, ``1e12``) is a config error naming the key instead of a crash or a week-long run.
+MAX_PERMUTATIONS = 1_000_000
+MAX_NEW_TOKENS = 32_768
+MAX_BATCH_SIZE = 65_536
+MAX_BATCH_TOKENS = 16_777_216
+MAX_CPU_THREADS = 1_024
+MAX_LAYER = 9_999
+#: numpy's and torch's seeding both take 0..2**32-1.
+MAX_SEED = 2**32 - 1
+
+
+def _whole(default: Any, lo: int, hi: int) -> Any:
+    """A whole number in ``lo..hi`` (``strict``: ``32.0``, ``"32"`` or ``true`` is refused)."""
+    return Field(default, strict=True, ge=lo, le=hi)
+
+
+#: A correlation or cosine threshold: a finite number from -1 to 1.
+_Unit = Annotated[float, Field(ge=-1, le=1, allow_inf_nan=False)]
+Layer = Annotated[int, Field(strict=True, ge=0, le=MAX_LAYER)]
+
 
 def check_recipe(name: str) -> str:
     if name not in RECIPES:
@@ -40,14 +70,14 @@ class _Section(BaseModel):
 
 
 class GenerationConfig(_Section):
-    max_new_tokens: int = Field(64, ge=1)
+    max_new_tokens: int = _whole(64, 1, MAX_NEW_TOKENS)
     """Greedy decoding budget for recipe B."""
     backend: Literal["auto", "hf", "vllm"] = "auto"
     """``auto``: vLLM when installed and a GPU is present, else transformers ``generate``."""
-    batch_size: int = Field(32, ge=1)
+    batch_size: int = _whole(32, 1, MAX_BATCH_SIZE)
     """Most prompts per ``generate`` call on the transformers backend; ``batch_token_budget``
     may allow fewer (vLLM schedules its own)."""
-    vllm_gpu_memory_utilization: float = Field(0.45, gt=0, le=1)
+    vllm_gpu_memory_utilization: float = Field(0.45, gt=0, le=1, allow_inf_nan=False)
     """Share of GPU memory vLLM may take; the rest holds the HF model used for capture."""
     capture_during_generation: bool = True
     """transformers backend: record the question recipes' hidden states during greedy
@@ -65,11 +95,11 @@ class ExtractConfig(_Section):
     """YAML/JSON file: a list of questions (or id → question)."""
     recipes: list[str] = Field(default_factory=lambda: list(RECIPES))
     """Recipes to extract."""
-    layers: list[int] = Field(min_length=1)
+    layers: list[Layer] = Field(min_length=1)
     """0-based decoder blocks; layer L = output of block L = HF ``hidden_states[L+1]``."""
     dtype: Literal["float32", "bfloat16", "float16"] = "float32"
     """Forward-pass dtype; centroids are always accumulated in fp32."""
-    batch_token_budget: int = Field(4096, ge=1)
+    batch_token_budget: int = _whole(4096, 1, MAX_BATCH_TOKENS)
     """Max padded tokens per batch: rows × longest sequence in a capture pass, rows ×
     (longest prompt + ``max_new_tokens`` + 1) in a transformers generation batch."""
     padding_side: Literal["right", "left"] = "right"
@@ -77,12 +107,12 @@ class ExtractConfig(_Section):
     Generation batches are always left-padded."""
     device: str = "auto"
     """``auto`` (``cuda`` when available, else ``cpu``), or a torch device string."""
-    cpu_threads: int | None = Field(None, ge=1)
+    cpu_threads: int | None = _whole(None, 1, MAX_CPU_THREADS)
     """Torch intra-op threads on CPU; null keeps torch's default (one per core). 1 is much
     faster on a machine shared with other busy processes."""
     generation: GenerationConfig = Field(default_factory=GenerationConfig)
     """Settings for recipe B's responses."""
-    seed: int = 0
+    seed: int = _whole(0, 0, MAX_SEED)
     """Random seed (generation is greedy; the seed fixes anything else random)."""
     per_question: bool = False
     """Also write per-question fp16 arrays (needed for per-question persona spread)."""
@@ -94,8 +124,8 @@ class ExtractConfig(_Section):
     @field_validator("layers")
     @classmethod
     def _layers_valid(cls, v: list[int]) -> list[int]:
-        if any(layer < 0 for layer in v) or len(set(v)) != len(v):
-            raise ValueError("layers must be distinct non-negative block indices")
+        if len(set(v)) != len(v):
+            raise ValueError("layers must be distinct block indices")
         return sorted(v)
 
 
@@ -111,14 +141,25 @@ class PairConfig(_Section):
 
 
 class Thresholds(_Section):
-    pass_cos_min: float = 0.95
+    pass_cos_min: _Unit = 0.95
     """PASS needs per-persona cos_min above this..."""
-    pass_mc_r: float = 0.90
+    pass_mc_r: _Unit = 0.90
     """...and mc_r above this."""
-    kill_cos_min: float = 0.85
-    """KILL when cos_min is below this..."""
-    kill_mc_r: float = 0.70
-    """...or mc_r is below this. Everything else is GREY."""
+    kill_cos_min: _Unit = 0.85
+    """KILL when cos_min is below this (at most ``pass_cos_min``)..."""
+    kill_mc_r: _Unit = 0.70
+    """...or mc_r is below this (at most ``pass_mc_r``). Everything else is GREY."""
+
+    @model_validator(mode="after")
+    def _kill_below_pass(self) -> Thresholds:
+        for metric in ("cos_min", "mc_r"):
+            kill, ok = getattr(self, f"kill_{metric}"), getattr(self, f"pass_{metric}")
+            if kill > ok:
+                raise ValueError(
+                    f"kill_{metric} ({kill}) is above pass_{metric} ({ok}): a value between "
+                    "them would be both PASS and KILL; allowed: kill at most pass"
+                )
+        return self
 
 
 class AnalysisConfig(_Section):
@@ -134,18 +175,18 @@ class AnalysisConfig(_Section):
     """Recipe pairs to compare; empty means every pair of extracted recipes."""
     thresholds: Thresholds = Field(default_factory=Thresholds)
     """Verdict thresholds (recorded in provenance)."""
-    mantel_permutations: int = Field(1000, ge=0)
+    mantel_permutations: int = _whole(1000, 0, MAX_PERMUTATIONS)
     """Permutations for the Mantel p-value of mc_r (0 disables it)."""
     mantel_method: Literal["pearson", "spearman"] = "pearson"
     """Correlation the Mantel test permutes (mc_r itself is a Pearson correlation)."""
-    seed: int = 0
+    seed: int = _whole(0, 0, MAX_SEED)
     """Seed for permutation tests."""
     metrics: list[str] | None = None
     """Metric names to compute; null means all registered metrics."""
 
 
 class ExperimentConfig(_Section):
-    issue: int = Field(ge=1)
+    issue: IssueNumber
     """Issue number; results go to ``results/issue-<N>/``."""
     title: str
     """Short title of the experiment."""
@@ -180,15 +221,38 @@ def load_config(path: str | Path) -> ExperimentConfig:
     if not isinstance(data, dict):
         raise ConfigError(f"{p}: an experiment config is a YAML mapping")
     try:
-        return ExperimentConfig.model_validate(data)
+        config = ExperimentConfig.model_validate(data)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        line = yaml_line(root, err["loc"])
-        where = ".".join(str(x) for x in err["loc"]) or "(root)"
+        line = yaml_line(root, exc.errors()[0]["loc"])
         raise ConfigError(
-            f"{p}:{line}: {where}: {err['msg']}",
-            hint="see docs/configuration.md for every field and its default",
+            f"{p}:{line}: {describe_error(exc, ExperimentConfig)}",
+            hint="see docs/configuration.md for every field, its default and allowed values",
         ) from None
+    _check_paths(p, root, config)
+    return config
+
+
+#: Keys naming a file and keys naming a folder (relative to the working directory).
+FILE_KEYS = (("analysis", "source"), ("extract", "personas"), ("extract", "questions"))
+FOLDER_KEYS = (("analysis", "centroids"), ("extract", "out_dir"), ("results_dir",))
+
+
+def _check_paths(p: Path, root: Any, config: ExperimentConfig) -> None:
+    """A file key naming an existing folder, or a folder key an existing file, is an error
+    here rather than an ``IsADirectoryError`` deep inside a run. (A missing path is the
+    reading stage's error: an output folder need not exist yet.)"""
+    for keys, want_folder in [(k, False) for k in FILE_KEYS] + [(k, True) for k in FOLDER_KEYS]:
+        node: Any = config
+        for key in keys:
+            node = getattr(node, key, None) if node is not None else None
+        if node is None or not Path(node).exists() or Path(node).is_dir() == want_folder:
+            continue
+        what = "a folder" if want_folder else "a file"
+        found = "a file" if want_folder else "a folder"
+        raise ConfigError(
+            f"{p}:{yaml_line(root, keys)}: {'.'.join(keys)}: {node} is {found}; allowed: {what}",
+            hint="see docs/configuration.md for what each key names",
+        )
 
 
 def yaml_line(node: Any, loc: tuple[Any, ...]) -> int:

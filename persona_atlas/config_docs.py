@@ -11,14 +11,20 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
-from persona_atlas.config import ExperimentConfig
+from persona_atlas.config import FILE_KEYS, FOLDER_KEYS, ExperimentConfig
+from persona_atlas.validation import allowed, plain
 
 INTRO = """\
 # Experiment configuration
 
 One YAML file per experiment under `experiments/`; `atlas extract` reads the `extract`
 section and `atlas analyze` the `analysis` section, and both record the resolved config in
-their output. A bad key or value stops the run with `file:line` of the offending key.
+their output. A bad key or value stops the run with `file:line` of the offending key, what
+was given and the allowed values. Whole numbers must be written as such (`1000`, not
+`1000.0`, `1e3` or `"1000"`); the upper bounds are far above any real use and catch a typo
+before it turns into a crash or a week-long run. A key naming a file (`analysis.source`,
+`extract.personas`, `extract.questions`) may not name a folder, and a key naming a folder
+(`analysis.centroids`, `extract.out_dir`, `results_dir`) may not name a file.
 This page is generated from `persona_atlas/config.py` (`make schema`).
 
 Example: [`experiments/smollm2-mini.yaml`](../experiments/smollm2-mini.yaml).
@@ -26,7 +32,7 @@ Example: [`experiments/smollm2-mini.yaml`](../experiments/smollm2-mini.yaml).
 
 
 def _type_name(annotation: Any) -> str:
-    text = str(annotation)
+    text = str(plain(annotation))
     for noise in ("typing.", "pathlib.", "persona_atlas.config.", "<class '", "'>"):
         text = text.replace(noise, "")
     return text.replace("NoneType", "null").replace(" | ", " or ")
@@ -44,6 +50,14 @@ def _default(field: Any) -> str:
     return f"`{field.default}`"
 
 
+def _allowed(key: str, field: Any) -> str:
+    rule = allowed(field.annotation, field.metadata) or ""
+    keys = tuple(key.split("."))
+    if keys in FILE_KEYS or keys in FOLDER_KEYS:
+        rule = rule.replace("a path", "a file" if keys in FILE_KEYS else "a folder")
+    return rule
+
+
 def _nested(annotation: Any) -> type[BaseModel] | None:
     for arg in (annotation, *typing.get_args(annotation)):
         if isinstance(arg, type) and issubclass(arg, BaseModel):
@@ -58,14 +72,17 @@ def _section(model: type[BaseModel], prefix: str, out: list[str]) -> None:
     out += [
         f"## `{prefix or 'top level'}`",
         "",
-        "| key | type | default | meaning |",
-        "|---|---|---|---|",
+        "| key | type | default | allowed | meaning |",
+        "|---|---|---|---|---|",
     ]
     children = []
     for name, field in model.model_fields.items():
         key = f"{prefix}.{name}" if prefix else name
         doc = (field.description or "").replace("\n", " ").replace("|", "\\|")
-        out.append(f"| `{key}` | {_type_name(field.annotation)} | {_default(field)} | {doc} |")
+        rule = _allowed(key, field)
+        out.append(
+            f"| `{key}` | {_type_name(field.annotation)} | {_default(field)} | {rule} | {doc} |"
+        )
         sub = _nested(field.annotation)
         if sub is not None:
             children.append((sub, key + ("[]" if "list" in str(field.annotation) else "")))

@@ -35,6 +35,10 @@ class StaleResultError(AtlasError):
     """A result or figure no longer matches its inputs, parameters or code version."""
 
 
+class OverwriteError(AtlasError):
+    """Writing would replace a result of another analysis, source or issue (``--force``)."""
+
+
 class NumberMismatch(AtlasError):
     """A number in a report's prose is not supported by its result JSON."""
 

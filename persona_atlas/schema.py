@@ -9,7 +9,7 @@ they drift from these models (regenerate with ``make schema``).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, ValidationError, model_validator
 
@@ -20,6 +20,12 @@ RESULT_SCHEMA_VERSION: Literal["1"] = "1"
 RUN_SCHEMA_VERSION: Literal["1"] = "1"
 
 Scalar = str | int | float | bool | None
+
+#: Largest issue number accepted: far above any tracker's, low enough that a pasted hash,
+#: a date or a run of digits is refused rather than published as a page.
+ISSUE_MAX = 1_000_000_000
+IssueNumber = Annotated[int, Field(strict=True, ge=1, le=ISSUE_MAX)]
+"""An issue number: a whole number from 1 to ``ISSUE_MAX``."""
 
 
 class _Model(BaseModel):
@@ -123,8 +129,8 @@ class ResultFile(_Model):
 
     schema_version: Literal["1"] = RESULT_SCHEMA_VERSION
     """Version of this schema; readers refuse versions they do not know."""
-    issue: int = Field(ge=1)
-    """The experiment's issue number; the page lives at ``issue-<N>``."""
+    issue: IssueNumber
+    """The experiment's issue number (1 to 1,000,000,000); the page lives at ``issue-<N>``."""
     title: str
     """Short title of the experiment."""
     kind: str
@@ -220,8 +226,8 @@ class RunFile(_Model):
 
     schema_version: Literal["1"] = RUN_SCHEMA_VERSION
     """Version of this schema."""
-    issue: int | None = None
-    """Experiment issue number, when the config names one."""
+    issue: IssueNumber | None = None
+    """Experiment issue number (1 to 1,000,000,000), when the config names one."""
     config_sha256: str | None = None
     """sha256 of the experiment YAML as read."""
     config: dict[str, JsonValue] = Field(default_factory=dict)

@@ -3,7 +3,8 @@
 Provenance records the analysis name with every parameter (the resolved ``analysis``
 config section, input paths relative to the repository root), each input's sha256 and size,
 ``code_version()`` and the git state. The file is validated against the schema before it is
-written, and written atomically, so a failure anywhere leaves the old result untouched.
+written, and written atomically, so a failure anywhere leaves the old result untouched. A
+result of another issue, analysis or source is never replaced without ``force``.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 
 from persona_atlas import gitinfo
 from persona_atlas.analysis.comparison import AnalysisOutput
+from persona_atlas.analysis.overwrite_guard import check_overwrite, result_origin
 from persona_atlas.analysis.sameness import differences
 from persona_atlas.analysis.versioning import code_version
 from persona_atlas.config import AnalysisConfig
@@ -97,12 +99,16 @@ def build_result(
     )
 
 
-def write_result(path: str | Path, result: ResultFile) -> bool:
+def write_result(path: str | Path, result: ResultFile, *, force: bool = False) -> bool:
     """Atomic, strict-JSON write of a validated result; False (nothing written) when the file
     on disk already holds the same result but for its creation time and git state, so that
     a re-run leaves git clean and the result's figures fresh. A result recorded from a dirty
-    tree is always replaced by one from a clean tree: its provenance is then exact."""
+    tree is always replaced by one from a clean tree: its provenance is then exact.
+
+    A file holding a result of another issue, analysis or source is not replaced
+    (``OverwriteError``) unless ``force``: see ``overwrite_guard``."""
     p = Path(path)
+    check_overwrite(p, result_origin(result), force=force)
     if p.exists():
         try:
             old = load_result(p)

@@ -6,7 +6,8 @@ With --verify nothing is written: the result is recomputed and compared with the
 disk, ignoring provenance.created and the git commit/dirty fields; a value that is not the
 same (strings, integers, verdicts exactly; floats to a relative 1e-9, as docs/analysis.md
 defines) is printed by JSON path and the command exits 1. After writing, the result's figures are
-redrawn (``--no-figures`` skips that).
+redrawn (``--no-figures`` skips that). An existing result of another issue, analysis or
+source is not replaced (nor its figures redrawn) without ``--force``.
 """
 
 from __future__ import annotations
@@ -46,6 +47,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="draw the result's figures afterwards (default: yes; same as `atlas figures`)",
     )
     p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an existing result of another issue, analysis or source",
+    )
+    p.add_argument(
         "--progress",
         action=argparse.BooleanOptionalAction,
         default=None,
@@ -54,7 +60,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from persona_atlas.analysis.analyses import plan_experiment, plan_rerun, run_and_write
+    from persona_atlas.analysis.analyses import compute, plan_experiment, plan_rerun
+    from persona_atlas.analysis.overwrite_guard import check_overwrite, origin_of
+    from persona_atlas.analysis.result_writer import params_of, write_result
 
     progress = sys.stderr.isatty() if args.progress is None else args.progress
     if args.verify:
@@ -71,7 +79,12 @@ def run(args: argparse.Namespace) -> int:
     target: Path = args.target
     is_config = target.suffix in (".yaml", ".yml")
     plan = plan_experiment(target) if is_config else plan_rerun(target)
-    result, written = run_and_write(plan, progress=progress)
+    # Another result at the target is refused before computing, and again (with the
+    # inputs the analysis read) before anything is written: no result, no figure.
+    planned = origin_of(plan.issue, plan.config.name, params_of(plan.config), None)
+    check_overwrite(plan.result_path, planned, force=args.force)
+    result = compute(plan, progress=progress)
+    written = write_result(plan.result_path, result, force=args.force)
     counts = result.metrics.get("verdict_counts")
     summary = f" ({counts})" if counts else ""
     done = "wrote" if written else "unchanged (not rewritten)"

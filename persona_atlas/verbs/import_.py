@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from persona_atlas.errors import AtlasError
+from persona_atlas.schema import ISSUE_MAX
 
 NAME = "import"
 HELP = "import legacy recipe-sweep result JSON into results/issue-<N>/result.json"
@@ -24,9 +25,16 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "legacy", nargs="*", type=Path, help="legacy run_result.json file(s), oldest first"
     )
-    p.add_argument("--issue", type=int, help="issue number of the result page")
+    p.add_argument(
+        "--issue", type=issue_number, help=f"issue number of the result page (1 to {ISSUE_MAX:,})"
+    )
     p.add_argument("--title", help="short title of the experiment")
     p.add_argument("--out", type=Path, help="output path (default: results/issue-<N>/result.json)")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an existing result of another issue, analysis or file list",
+    )
     p.add_argument(
         "--verify",
         type=Path,
@@ -35,11 +43,24 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     )
 
 
+def issue_number(text: str) -> int:
+    """``--issue``: a whole number from 1 to ``ISSUE_MAX`` (argparse reports anything else)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= ISSUE_MAX:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not an issue number: a whole number from 1 to {ISSUE_MAX:,}"
+        )
+    return value
+
+
 def run(args: argparse.Namespace) -> int:
     from persona_atlas.analysis import legacy_import
 
     if args.verify is not None:
-        if args.legacy or args.issue is not None or args.title or args.out:
+        if args.legacy or args.issue is not None or args.title or args.out or args.force:
             raise AtlasError("--verify takes only the result path; it reads everything else there")
         return _verify(args.verify)
     if not args.legacy or args.issue is None or not args.title:
@@ -51,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
     for warning in outcome.warnings:
         print(f"atlas import: warning: {warning}", file=sys.stderr)
     out = args.out or Path("results") / f"issue-{args.issue}" / "result.json"
-    written = legacy_import.write_import(outcome, out)
+    written = legacy_import.write_import(outcome, out, force=args.force)
     m = outcome.result.metrics
     counts = m["verdict_counts"]
     merge = m["merge"]

@@ -170,10 +170,11 @@ def _span(layers: list[int]) -> str:
 # ----------------------------------------------------------------------------- write, verify
 
 
-def write_import(outcome: ImportOutcome, out: Path) -> bool:
+def write_import(outcome: ImportOutcome, out: Path, *, force: bool = False) -> bool:
     """Write the result atomically: a failure leaves no file (or the previous one) behind.
-    False when the file already holds the same import (``result_writer.write_result``)."""
-    return write_result(out, outcome.result)
+    False when the file already holds the same import (``result_writer.write_result``); a
+    result of another issue, analysis or file list is only replaced with ``force``."""
+    return write_result(out, outcome.result, force=force)
 
 
 @dataclass

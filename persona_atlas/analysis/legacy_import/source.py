@@ -57,6 +57,11 @@ def read_legacy(path: Path, shown: str) -> LegacySource:
         data = path.read_bytes()
     except FileNotFoundError:
         raise InputFileError(f"{shown}: file not found") from None
+    except IsADirectoryError:
+        raise InputFileError(
+            f"{shown}: is a folder, not a legacy run_result.json",
+            hint="name the JSON file(s) inside it",
+        ) from None
     doc = parse_tolerant(data, shown)
     rd = Reader(shown)
     meta = rd.items(rd.get(doc, "metadata", "", required=False) or {}, "metadata", dict)
