@@ -16,6 +16,7 @@ import pytest
 import yaml
 
 from persona_atlas.site.build import BuildOptions, build_site
+from tests.site.browserkit import browser_page, serve
 from tests.site.sitekit import add_result, git, make_site
 
 XSS = "<img src=x onerror=alert(1)>"
@@ -64,6 +65,8 @@ def test_no_live_tag_anywhere_in_the_site(hostile: tuple[Path, Path, str]) -> No
     for page in pages:
         text = page.read_text()
         assert not LIVE.search(text), (page, text[LIVE.search(text).start() - 200 :][:400])  # type: ignore[union-attr]
+    search = (root / "site" / "search" / "search_index.json").read_text()
+    assert not LIVE.search(search)  # the search UI renders its entries as HTML
     assert not canary.exists()  # the title was shown, never run
     outside = {p.name for p in canary.parent.iterdir()}
     assert outside <= {"repo"}, outside  # nothing written beside the repository
@@ -106,3 +109,22 @@ def test_hero_caption_from_figure_metadata_is_escaped(tmp_path: Path) -> None:
     page = (root / "site" / "issue-300" / "index.html").read_text()
     assert "<figcaption>&lt;img src=x onerror=alert(1)&gt;</figcaption>" in page
     assert not LIVE.search(page)
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_nothing_runs_in_a_browser(hostile: tuple[Path, Path, str]) -> None:
+    root, _, _ = hostile
+    with serve(root / "site") as base, browser_page() as (page, errors):
+        dialogs: list[str] = []
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        for rel in ["", "issue-201/", "issue-218/", "404.html"]:
+            page.goto(base + rel, wait_until="networkidle")
+            assert page.evaluate("document.querySelectorAll('img[src=\"x\"]').length") == 0
+        page.goto(base, wait_until="networkidle")
+        page.keyboard.press("s")  # search renders matching titles and text as HTML
+        page.keyboard.type("onerror", delay=30)
+        page.wait_for_selector(".md-search-result__item", timeout=15_000)
+        assert page.evaluate("document.querySelectorAll('img[src=\"x\"]').length") == 0
+    assert dialogs == []
+    assert errors == [], errors
