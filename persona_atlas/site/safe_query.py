@@ -22,7 +22,7 @@ from typing import Any
 MAX_ROWS = 1000
 TIME_LIMIT_S = 5.0
 #: Locked at connect: no file system, no network, no extensions, no spilling to disk.
-CONFIG = {
+CONFIG: dict[str, Any] = {
     "enable_external_access": False,
     "autoload_known_extensions": False,
     "autoinstall_known_extensions": False,
@@ -167,7 +167,7 @@ def _check_relations(statement: Any, allowed: set[str]) -> set[str]:
 
 
 def _check_ref(ref: dict[str, Any], allowed: set[str], read: set[str]) -> None:
-    kind = ref.get("type")
+    kind = str(ref.get("type"))
     if kind not in _RELATIONS:
         what = {"TABLE_FUNCTION": "a table function", "EXPRESSION_LIST": "a VALUES list"}
         raise QueryError(
@@ -186,15 +186,21 @@ def _check_ref(ref: dict[str, Any], allowed: set[str], read: set[str]) -> None:
 
 
 def _output_columns(node: dict[str, Any]) -> Iterator[tuple[int, dict[str, Any]]]:
-    """The select-list expressions that become rows: of the node, its set operands, its CTEs
-    and its FROM subqueries (not of an ``IN (SELECT ...)`` test)."""
+    """The select-list expressions that become rows: of the node, its set operands, its CTEs,
+    its FROM subqueries and the scalar subqueries in its select list (not of a ``WHERE x IN
+    (SELECT ...)`` test)."""
     for entry in node.get("cte_map", {}).get("map", []):
         yield from _output_columns(entry["value"]["query_node"])
-    if node.get("type") == "SET_OPERATION_NODE":
-        yield from _output_columns(node["left"])
-        yield from _output_columns(node["right"])
+    if "select_list" not in node:  # UNION / INTERSECT / EXCEPT, a recursive CTE
+        for operand in [*node.get("children", []), node.get("left"), node.get("right")]:
+            if operand:
+                yield from _output_columns(operand)
         return
-    yield from enumerate(node.get("select_list", []), start=1)
+    for position, expr in enumerate(node.get("select_list", []), start=1):
+        yield position, expr
+        for d in _walk(expr):  # a scalar subquery's column is this column
+            if d.get("class") == "SUBQUERY":
+                yield from _output_columns(d["subquery"]["node"])
     refs = [node.get("from_table") or {}]
     while refs:
         ref = refs.pop()

@@ -151,9 +151,10 @@ class _Walker:
             self._loose_number(node)
         if isinstance(node, nodes.Call) and _helper_name(node):
             self._helper(node, parent, in_args)
-            for child in [*node.args, *node.kwargs, node.dyn_args, node.dyn_kwargs]:
-                if child is not None:
-                    self.visit(child, parent=node, in_args=True, flagged=flagged)
+            arguments: list[nodes.Node | None] = [*node.args, *node.kwargs]
+            for arg in [*arguments, node.dyn_args, node.dyn_kwargs]:
+                if arg is not None:
+                    self.visit(arg, parent=node, in_args=True, flagged=flagged)
             return
         for child in node.iter_child_nodes():
             self.visit(child, parent=node, in_args=in_args, flagged=flagged)

@@ -52,6 +52,13 @@ REFUSED = [
     ("SELECT pair, '0.98' AS cos_min FROM cells", "output column 2 is a literal number"),
     ("SELECT CAST(0.5 AS DOUBLE) AS x FROM cells", "output column 1 is a literal number"),
     ("WITH t AS (SELECT 0.98 AS x) SELECT x, pair FROM t, cells", "is a literal number"),
+    ("SELECT pair, (SELECT 0.98) AS x FROM cells", "is a literal number"),
+    ("SELECT pair FROM cells UNION ALL SELECT '0.98'", "is a literal number"),
+    (
+        "WITH RECURSIVE r AS (SELECT 0.98 AS x UNION ALL SELECT x FROM r WHERE false) "
+        "SELECT x FROM r, cells",
+        "is a literal number",
+    ),
     ("", "found no statement"),
 ]
 

@@ -11,7 +11,9 @@ import os
 import time
 from pathlib import Path
 
+import jinja2
 import pytest
+from jinja2.sandbox import SecurityError
 
 from persona_atlas.errors import ReportError
 from persona_atlas.schema import load_result, load_run
@@ -19,6 +21,7 @@ from persona_atlas.site.lint import lint_report
 from persona_atlas.site.lint.output import text_lines
 from persona_atlas.site.render import BodyRenderer, RenderedBody, figure_names
 from persona_atlas.site.report import parse_report
+from persona_atlas.site.sandbox import ReportSandbox
 from tests.site.lint.lintkit import copy_fixture
 
 CANARY = "atlas-canary"
@@ -98,6 +101,20 @@ def test_lint_flags_escape_at_file_line_col_without_rendering(tmp_path: Path, pa
     row = report.read_text(encoding="utf-8").split("\n")[line - 1]
     assert 1 <= col <= len(row)
     assert lint.failed > 0
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_sandbox_alone_stops_escape(tmp_path: Path, payload: str) -> None:
+    """Without the static scan the renderer runs first, the sandbox still refuses."""
+    canary = tmp_path / CANARY
+
+    def value(path: str, fmt: str = "") -> str:
+        return "1"
+
+    env = ReportSandbox([value])
+    with pytest.raises((SecurityError, jinja2.TemplateError, TypeError)):
+        env.from_string(payload.replace("CANARY", str(canary)), globals={"value": value}).render()
+    assert not canary.exists() and list(tmp_path.iterdir()) == []
 
 
 def test_unsafe_attribute_names_the_attribute(tmp_path: Path) -> None:
