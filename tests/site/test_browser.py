@@ -16,7 +16,8 @@ pytestmark = [pytest.mark.slow, pytest.mark.browser]
 @pytest.fixture(scope="module")
 def site_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = make_site(tmp_path_factory.mktemp("browser"))
-    build_site(BuildOptions(root=root, lint=False))
+    # the fixture reports fail lint: a preview build shows them, each with its banner
+    build_site(BuildOptions(root=root, preview=True))
     return root / "site"
 
 
@@ -37,7 +38,11 @@ def test_index_and_report_page_render_cleanly(site_dir: Path) -> None:
         page.locator("table.atlas-index th", has_text="Confidence").click()
         assert page.locator("table.atlas-index tbody tr td").first.inner_text() == "#201"
 
+        assert page.locator(".atlas-banner").is_visible()  # preview: not for publication
+
         page.goto(base + "issue-201/", wait_until="networkidle")
+        banner = page.locator(".atlas-banner")
+        assert banner.is_visible() and "numbers on this page are not checked" in banner.inner_text()
         hero = page.locator("figure.atlas-figure").first
         assert hero.is_visible()
         # the vendored Vega draws the interactive chart and hides the static SVG fallback
