@@ -259,8 +259,9 @@ class BodyRenderer:
         env = ReportSandbox(helpers.values())
         try:
             tree = env.parse(self.report.body)
-            for finding in scan(tree).findings:  # refuse before anything runs
-                raise self._error(finding.lineno, finding.message, hint=_SANDBOX_HINT)
+            findings = scan(tree).findings
+            if findings:  # refuse before anything runs; lint lists them all
+                raise self._error(findings[0].lineno, findings[0].message, hint=_SANDBOX_HINT)
             template = env.from_string(tree, globals=helpers)
             template.name = name
             self.out.markdown = template.render()

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import inspect
 import re
-from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,6 +25,7 @@ from jinja2 import nodes
 
 from persona_atlas.schema import ResultFile
 from persona_atlas.site.lint.prose import Masked
+from persona_atlas.site.lint.template_positions import TemplatePositions
 from persona_atlas.site.sandbox import HELPERS, HelperCall, ReportSandbox, Scan, scan
 
 __all__ = ["HELPERS", "Binding", "Context", "check_bindings"]
@@ -61,7 +61,7 @@ _PARSER = ReportSandbox()  # parses only; the same syntax the renderer uses
 
 
 def check_bindings(masked: Masked, ctx: Context) -> list[Binding]:
-    at = _Positions(masked)
+    at = TemplatePositions(masked)
     out: list[Binding] = []
     scans: list[tuple[Scan, int]] = []
     try:
@@ -119,49 +119,6 @@ def _loose_message(text: str, in_string: bool) -> str:
         f"the number {where} inside a template expression is not checked: "
         "write it in prose (lint checks it) or bind it with value()"
     )
-
-
-#: Tokens of template code outside string literals, and the string literals themselves.
-_TOKEN = re.compile(
-    r"""(?P<str>"(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*')"""
-    r"|(?P<num>\d[\d_]*(?:\.\d+)?(?:[eE][+-]?\d+)?)"
-    r"|(?P<ident>[A-Za-z_]\w*)"
-    r"|(?P<op>\*\*|//|[-+*/%\[(])"
-)
-
-
-class _Positions:
-    """Columns for AST nodes, which carry only a line: the next unused token on that line
-    that matches (an identifier, an operator, a number, a string with a digit)."""
-
-    def __init__(self, masked: Masked) -> None:
-        self.tokens: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
-        self.used: set[tuple[int, int]] = set()
-        for region in masked.of_kind("template", "statement"):
-            for m in _TOKEN.finditer(masked.text, region.start, region.end):
-                line, col = masked.position(m.start())
-                kind = m.lastgroup or ""
-                self.tokens[line].append((col, kind, m.group()))
-
-    def first(self, line: int) -> int:
-        return self.tokens[line][0][0] if self.tokens.get(line) else 1
-
-    def find(self, line: int, needle: str) -> int:
-        """``needle``: an identifier or operator; ``"0"`` any number; ``'"'`` a string with
-        a digit."""
-        for col, kind, text in self.tokens.get(line, []):
-            if (line, col) in self.used:
-                continue
-            if needle == "0":
-                hit = kind == "num"
-            elif needle == '"':
-                hit = kind == "str" and any(ch.isdigit() for ch in text)
-            else:
-                hit = kind != "str" and text == needle
-            if hit:
-                self.used.add((line, col))
-                return col
-        return self.first(line)
 
 
 def _check_call(call: HelperCall, ctx: Context, line: int, col: int) -> Binding:
