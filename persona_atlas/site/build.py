@@ -16,17 +16,14 @@ from __future__ import annotations
 
 import html
 import json
-import os
 import re
 import shutil
 import time
-import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
 import jinja2.sandbox
-import yaml
 from markupsafe import Markup
 
 from persona_atlas import gitinfo
@@ -38,18 +35,21 @@ from persona_atlas.site.artifacts import collect_artifacts
 from persona_atlas.site.contexts import BuildInfo, IndexContext, IndexEntry, LinkRef, PageContext
 from persona_atlas.site.gate import lint_banners
 from persona_atlas.site.mkdocs_run import read_mkdocs_config, run_mkdocs
+from persona_atlas.site.page_templates import (
+    PageUrls,
+    page_environment,
+    page_meta_yaml,
+    render_template,
+)
 from persona_atlas.site.render import (
     BodyRenderer,
     FigureRequest,
     figure_names,
-    template_frame,
 )
 from persona_atlas.site.report import Report, discover_reports, parse_report
+from persona_atlas.site.result_folders import copy_figures, results_folder, shown_path
 
 ASSETS = Path(__file__).resolve().parent / "assets"
-#: What a result's figures/ folder may publish; anything else there is left out of the site.
-FIGURE_SUFFIXES = (".vl.json", ".meta.json", ".svg", ".png")
-_ACTIVE_SVG = re.compile(rb"<script|<foreignobject|\bon[a-z]+\s*=|javascript:", re.IGNORECASE)
 DRAFT_BANNER = "Draft, not published: this page is built only by `atlas build --preview`."
 
 
@@ -94,12 +94,12 @@ def build_site(opts: BuildOptions | None = None) -> BuildStats:
     t0 = time.perf_counter()
     mk = read_mkdocs_config(root / opts.config)
     repo_url = mk.get("repo_url")
-    results = _results_folder(root, opts.results)
+    results = results_folder(root, opts.results)
     entries = _load_entries(root, results, allow_empty=opts.allow_empty)
     _apply_gate(entries, opts)
     build = BuildInfo(gitinfo.head_commit(root), gitinfo.is_dirty(root), repo_url)
     env = page_environment(root / opts.templates)
-    urls = _PageUrls(bool(mk.get("use_directory_urls", True)))
+    urls = PageUrls(bool(mk.get("use_directory_urls", True)))
     staging = root / opts.staging
     if staging.exists():
         shutil.rmtree(staging)
@@ -128,43 +128,18 @@ def build_site(opts: BuildOptions | None = None) -> BuildStats:
 # ----------------------------------------------------------------------------- loading
 
 
-def _results_folder(root: Path, results: Path) -> Path:
-    """The results folder, which must exist inside the repository (a link out is refused)."""
-    folder = root / results
-    shown = _relative_to_cwd(folder)
-    if not folder.is_dir():
-        raise InputFileError(
-            f"no results folder at {shown} (looked in {folder.parent.resolve()})",
-            hint="run `atlas build` from the repository root (the folder holding results/ "
-            "and mkdocs.yml), or point --results at the folder of <slug>/report.md; "
-            "nothing was built and the site was left as it was",
-        )
-    resolved = folder.resolve()
-    if not resolved.is_relative_to(root):
-        raise InputFileError(
-            f"{shown}: resolves to {resolved}, outside the repository {root}",
-            hint="results must live in the repository; copy them in instead of linking",
-        )
-    if folder.is_symlink():
-        raise InputFileError(
-            f"{shown}: is a symbolic link; the results folder must be a plain folder",
-            hint="replace the link with the folder itself",
-        )
-    return resolved
-
-
 def _load_entries(root: Path, results: Path, *, allow_empty: bool = False) -> list[_Entry]:
     entries: list[_Entry] = []
     seen: dict[int, Path] = {}
     paths = discover_reports(results)
     if not paths and not allow_empty:
         raise InputFileError(
-            f"no reports found: looked for {_relative_to_cwd(results)}/*/report.md",
+            f"no reports found: looked for {shown_path(results)}/*/report.md",
             hint="run `atlas build` from the repository root, or point --results at the right "
             "folder (--allow-empty builds a site without result pages); the site was left as "
             "it was",
         )
-    for path in map(_relative_to_cwd, paths):
+    for path in map(shown_path, paths):
         plain_files(path.parent)  # a link or special file anywhere in the result is an error
         report = parse_report(path)
         issue = report.front.issue
@@ -205,52 +180,12 @@ def _apply_gate(entries: list[_Entry], opts: BuildOptions) -> None:
         e.banner = " ".join(notes) or None
 
 
-def _relative_to_cwd(path: Path) -> Path:
-    """Shorter paths in messages: relative to where the user ran atlas, when possible.
-    Links are not resolved: the path stays the one that was found, link and all."""
-    try:
-        return Path(os.path.abspath(path)).relative_to(Path.cwd())
-    except ValueError:
-        return path
-
-
 # ----------------------------------------------------------------------------- rendering
 
 
 def _href(issue: int) -> str:
     """Markdown link from one result page to another (pages live at <slug>/index.md)."""
     return f"../issue-{issue}/index.md"
-
-
-@dataclass(frozen=True)
-class _PageUrls:
-    """Built URLs of pages, for links written as HTML (MkDocs rewrites only Markdown links)."""
-
-    directory_urls: bool
-
-    def from_page(self, slug: str) -> str:
-        return f"../{slug}/" if self.directory_urls else f"../{slug}/index.html"
-
-    def from_index(self, slug: str) -> str:
-        return f"{slug}/" if self.directory_urls else f"{slug}/index.html"
-
-
-def page_environment(templates: Path) -> jinja2.Environment:
-    """The page templates' Jinja: sandboxed, autoescaped, strict about undefined names."""
-    return jinja2.sandbox.SandboxedEnvironment(
-        loader=jinja2.FileSystemLoader(templates),
-        undefined=jinja2.StrictUndefined,
-        autoescape=True,
-        keep_trailing_newline=True,
-    )
-
-
-def page_meta_yaml(issue: int, title: str, tags: list[str]) -> Markup:
-    """The page's MkDocs metadata, written by a YAML serialiser (a title ending in a
-    backslash or holding quotes stays valid YAML). MkDocs and Material insert the title into
-    HTML as it is (nav, header, <title>), so the values are HTML-escaped text."""
-    meta = {"title": html.escape(f"#{issue} — {title}"), "tags": [html.escape(t) for t in tags]}
-    return Markup(yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=10**6))
 
 
 def _render_body(e: _Entry, by_issue: dict[int, _Entry]) -> str:
@@ -300,7 +235,7 @@ def figure_html(req: FigureRequest) -> str:
     return str(embed_html(req.name, spec, svg, req.caption))
 
 
-def _refs(issues: list[int], by_issue: dict[int, _Entry], urls: _PageUrls) -> list[LinkRef]:
+def _refs(issues: list[int], by_issue: dict[int, _Entry], urls: PageUrls) -> list[LinkRef]:
     return [
         LinkRef(n, urls.from_page(by_issue[n].report.slug), by_issue[n].report.front.title)
         if n in by_issue
@@ -316,7 +251,7 @@ def _page_context(
     build: BuildInfo,
     uncommitted: set[str],
     pins: dict[str, str],
-    urls: _PageUrls,
+    urls: PageUrls,
 ) -> PageContext:
     front, prov = e.report.front, e.result.provenance
     result_rel = e.report.result_dir.resolve().relative_to(root).as_posix()
@@ -367,78 +302,19 @@ def _page_context(
     )
 
 
-def _render_template(env: jinja2.Environment, name: str, **ctx: object) -> str:
-    try:
-        return env.get_template(name).render(**ctx)
-    except jinja2.TemplateSyntaxError as exc:
-        raise ReportError(f"templates/{exc.name or name}:{exc.lineno}: {exc.message}") from None
-    except jinja2.TemplateNotFound as exc:
-        raise ReportError(f"template {exc.name} not found in templates/") from None
-    except (
-        jinja2.UndefinedError,
-        jinja2.sandbox.SecurityError,
-        TypeError,
-        ValueError,
-        LookupError,
-        AttributeError,
-    ) as exc:
-        where = _page_template_position(env, exc)
-        if where is None and not isinstance(exc, jinja2.UndefinedError):
-            raise  # raised by our own code, not by a template: keep the traceback
-        raise ReportError(
-            f"{where or f'templates/{name}'}: {type(exc).__name__}: {exc}",
-            hint="templates may only use the fields documented in persona_atlas/site/contexts.py",
-        ) from None
-
-
-def _page_template_position(env: jinja2.Environment, exc: BaseException) -> str | None:
-    """`templates/<file>:<line>` of the template frame (a partial, too) that raised exc."""
-    loader = env.loader
-    if not isinstance(loader, jinja2.FileSystemLoader):
-        return None
-    roots = [Path(p).resolve() for p in loader.searchpath]
-
-    def in_templates(filename: str) -> Path | None:
-        path = Path(filename).resolve()
-        return next((path.relative_to(r) for r in roots if path.is_relative_to(r)), None)
-
-    frame = template_frame(traceback.extract_tb(exc.__traceback__), in_templates)
-    rel = in_templates(frame.filename) if frame else None
-    return f"templates/{rel.as_posix()}:{frame.lineno}" if frame and rel else None
-
-
 def _write_page(
     env: jinja2.Environment, page: PageContext, e: _Entry, staging: Path, root: Path
 ) -> None:
     dest = staging / page.slug
     dest.mkdir(parents=True, exist_ok=True)
     # staging is scratch space, rebuilt every time: plain writes, no fsync
-    (dest / "index.md").write_text(_render_template(env, "page.md.j2", page=page), encoding="utf-8")
+    (dest / "index.md").write_text(render_template(env, "page.md.j2", page=page), encoding="utf-8")
     src = e.report.result_dir
     if (src / "figures").is_dir():
-        _copy_figures(src / "figures", dest / "figures")
+        copy_figures(src / "figures", dest / "figures")
     for name in ("result.json", "run.json"):
         if (src / name).exists():
             shutil.copyfile(src / name, dest / name)
-
-
-def _copy_figures(src: Path, dest: Path) -> None:
-    """Publish figure files only (spec, SVG, PNG, caption), never other files put there.
-
-    An SVG opened on its own runs its scripts on the site's origin, so one with active
-    content (script, event handler, javascript: URL) stops the build.
-    """
-    dest.mkdir(parents=True, exist_ok=True)
-    for f in plain_files(src):
-        if f.parent != src or not f.name.endswith(FIGURE_SUFFIXES):
-            continue
-        if f.suffix == ".svg" and _ACTIVE_SVG.search(f.read_bytes()):
-            raise ReportError(
-                f"{_relative_to_cwd(f)}: SVG with active content (script, event handler or "
-                "javascript: URL); it would run on the published site",
-                hint="regenerate the figure with `atlas figures`",
-            )
-        shutil.copyfile(f, dest / f.name)
 
 
 def _write_index(
@@ -446,7 +322,7 @@ def _write_index(
     entries: list[_Entry],
     build: BuildInfo,
     staging: Path,
-    urls: _PageUrls,
+    urls: PageUrls,
 ) -> None:
     rows = [
         IndexEntry(
@@ -472,7 +348,7 @@ def _write_index(
     )
     index = IndexContext(entries=rows, build=build, counts=counts, banner=banner)
     (staging / "index.md").write_text(
-        _render_template(env, "index.md.j2", index=index), encoding="utf-8"
+        render_template(env, "index.md.j2", index=index), encoding="utf-8"
     )
 
 

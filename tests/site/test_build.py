@@ -252,3 +252,13 @@ def test_result_for_another_issue_and_missing_result(tmp_path: Path) -> None:
     _expect(root, ReportError, r"issue-300/result.json: result is for issue 301")
     (root / "results" / "issue-300" / "result.json").unlink()
     _expect(root, ReportError, r"issue-300/report.md: no result.json beside the report")
+
+
+def test_page_templates_are_sandboxed_and_autoescaped(tmp_path: Path) -> None:
+    root = make_site(tmp_path)
+    page = root / "templates" / "page.md.j2"
+    page.write_text("{{ page.front.__class__.__init__.__globals__ }}\n")
+    _expect(root, ReportError, r"templates/page.md.j2:1: SecurityError: .*unsafe")
+    page.write_text("---\n{{ page.meta_yaml }}---\n\n<p>{{ '<b>' ~ page.front.title }}</p>\n")
+    _build(root)
+    assert "<p>&lt;b&gt;Result 201</p>" in (root / "site" / "issue-201" / "index.html").read_text()
