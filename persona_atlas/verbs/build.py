@@ -50,6 +50,7 @@ def run(args: argparse.Namespace) -> int:
     kind = "PREVIEW (not for publication) " if args.preview else ""
     print(
         f"built {kind}{stats.pages} page(s) into {where} "
-        f"(render {stats.render_seconds:.2f}s, mkdocs {stats.mkdocs_seconds:.2f}s)"
+        f"(lint {stats.lint_seconds:.2f}s, render {stats.render_seconds:.2f}s, "
+        f"mkdocs {stats.mkdocs_seconds:.2f}s)"
     )
     return 0
