@@ -37,6 +37,7 @@ from persona_atlas.site.safe_query import QueryError, run_query
 from persona_atlas.site.sandbox import ReportSandbox, scan
 
 BODY_TEMPLATE_PREFIX = "report:"
+MAX_FORMAT_WIDTH = 50  # a spec like "999999999d" would build a gigabyte string
 
 
 def strict_environment(loader: jinja2.BaseLoader | None = None) -> jinja2.Environment:
@@ -76,6 +77,8 @@ def format_number(value: Any, fmt: str) -> str:
         return str(value)
     if not fmt:
         return format(value, ",d") if isinstance(value, int) else _default_float(value)
+    if any(int(n) > MAX_FORMAT_WIDTH for n in re.findall(r"\d+", fmt)):
+        raise ValueError(f"width or precision over {MAX_FORMAT_WIDTH} in {fmt!r}")
     return format(value, fmt)
 
 

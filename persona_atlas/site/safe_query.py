@@ -29,7 +29,7 @@ CONFIG: dict[str, Any] = {
     "allow_community_extensions": False,
     "allow_unsigned_extensions": False,
     "temp_directory": "",
-    "memory_limit": "1GB",
+    "memory_limit": "256MB",
     "threads": 1,
     "lock_configuration": True,
 }
@@ -103,7 +103,7 @@ def _duckdb_message(exc: Exception) -> str:
     if isinstance(exc, duckdb.ParserException | duckdb.BinderException | duckdb.CatalogException):
         first = str(exc).split("\n", 1)[0]
         return f"query: {first[:200]}"
-    return f"query: DuckDB could not run it ({kind} error); check the columns, types and casts"
+    return f"query: DuckDB could not run it ({kind} error; its text may quote data, so it is not shown)"
 
 
 def _validate(con: Any, sql: str, tables: set[str]) -> None:

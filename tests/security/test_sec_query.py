@@ -192,3 +192,8 @@ def test_nothing_written_in_the_working_directory(
         with pytest.raises(safe_query.QueryError):
             query_table(RESULT, sql.replace("OUT", "."))
     assert os.listdir(tmp_path) == []
+
+
+def test_a_query_cannot_build_a_huge_value() -> None:
+    with pytest.raises(safe_query.QueryError, match="OutOfMemory"):
+        query_table(RESULT, "SELECT repeat(pair, 100000000) AS p FROM cells")

@@ -133,3 +133,13 @@ def test_documented_helpers_still_render(tmp_path: Path) -> None:
     out = _render(report)
     assert "| pair | layer |" in out.markdown and out.bound
     assert lint_report(report).failed == 0
+
+
+@pytest.mark.parametrize("spec", ["999999999d", ".999999999f", "1000000000,.2f"])
+def test_a_huge_format_width_is_refused_not_built(tmp_path: Path, spec: str) -> None:
+    report, line, _ = _with_payload(tmp_path, '{{ value("metrics.n_pairs", "' + spec + '") }}')
+    start = time.perf_counter()
+    with pytest.raises(ReportError, match=rf"report.md:{line}: .*bad format spec: width or"):
+        _render(report)
+    assert any(f"{report}:{line}:" in t and "[value]" in t for t in text_lines(lint_report(report)))
+    assert time.perf_counter() - start < 5
