@@ -40,18 +40,6 @@ BODY_TEMPLATE_PREFIX = "report:"
 MAX_FORMAT_WIDTH = 50  # a spec like "999999999d" would build a gigabyte string
 
 
-def strict_environment(loader: jinja2.BaseLoader | None = None) -> jinja2.Environment:
-    """The project's own page templates: strict undefined, no autoescape (we emit Markdown).
-    Report bodies never use it: they render in `ReportSandbox`."""
-    return jinja2.Environment(
-        loader=loader,
-        undefined=jinja2.StrictUndefined,
-        autoescape=False,
-        keep_trailing_newline=True,
-        trim_blocks=False,
-    )
-
-
 @dataclass
 class FigureRequest:
     """A figure a report asked for; the page builder turns it into HTML."""
