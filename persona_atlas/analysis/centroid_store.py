@@ -19,11 +19,19 @@ from typing import Any
 import duckdb
 import numpy as np
 
+from persona_atlas.analysis.extraction_record import refuse_unfinished, verify_outputs
 from persona_atlas.config import PREFIX_ONLY_RECIPES, RECIPES
 from persona_atlas.errors import InputFileError
 
 CENTROID_FORMAT = "persona-atlas/centroids"
 _DTYPES = {"F32": np.float32, "F16": np.float16, "I64": np.int64, "U8": np.uint8, "F64": np.float64}
+
+
+_REDO = "the file is damaged: re-run `atlas extract` for this folder (or restore it from git)"
+
+
+def _corrupt(path: Path, what: str) -> InputFileError:
+    return InputFileError(f"{path}: truncated or corrupt safetensors file ({what})", hint=_REDO)
 
 
 def read_header(path: Path) -> tuple[dict[str, Any], int]:
@@ -32,34 +40,59 @@ def read_header(path: Path) -> tuple[dict[str, Any], int]:
         with open(path, "rb") as fh:
             raw = fh.read(8)
             if len(raw) != 8:
-                raise InputFileError(f"{path}: too short to be a safetensors file")
+                raise _corrupt(path, f"{len(raw)} bytes, too short for a header")
             (size,) = struct.unpack("<Q", raw)
             if size > 100_000_000:
-                raise InputFileError(f"{path}: implausible safetensors header size {size}")
-            header = json.loads(fh.read(size))
+                raise _corrupt(path, f"implausible header size {size}")
+            text = fh.read(size)
+            if len(text) != size:
+                raise _corrupt(path, f"the header needs {size} bytes, the file has {len(text)}")
+            header = json.loads(text)
     except FileNotFoundError:
         raise InputFileError(f"{path}: file not found") from None
     except (json.JSONDecodeError, UnicodeDecodeError):
-        raise InputFileError(f"{path}: corrupt safetensors header") from None
+        raise _corrupt(path, "the header is not JSON") from None
+    if not isinstance(header, dict):
+        raise _corrupt(path, "the header is not a JSON object")
     return header, 8 + size
 
 
-def map_tensors(path: Path) -> tuple[dict[str, np.ndarray], dict[str, str]]:
-    """Read-only memory-mapped views of every tensor in a safetensors file, plus metadata."""
-    header, start = read_header(path)
-    meta: dict[str, str] = header.pop("__metadata__", None) or {}
-    views: dict[str, np.ndarray] = {}
-    for name, info in header.items():
+def _tensor_entry(path: Path, name: str, info: Any) -> tuple[Any, tuple[int, ...], int, int]:
+    """(dtype, shape, begin, end) of one header entry, checked for types and consistency."""
+    try:
         dtype = _DTYPES.get(info.get("dtype"))
-        if dtype is None:
-            raise InputFileError(
-                f"{path}: tensor {name!r} has unsupported dtype {info.get('dtype')}"
-            )
-        begin, end = info["data_offsets"]
-        shape = tuple(info["shape"])
-        count = int(np.prod(shape)) if shape else 1
-        if end - begin != count * np.dtype(dtype).itemsize:
-            raise InputFileError(f"{path}: tensor {name!r} byte range does not match its shape")
+        begin, end = (int(x) for x in info["data_offsets"])
+        shape = tuple(int(x) for x in info["shape"])
+    except (AttributeError, KeyError, TypeError, ValueError):
+        raise _corrupt(path, f"tensor {name!r} has a malformed header entry") from None
+    if dtype is None:
+        raise InputFileError(f"{path}: tensor {name!r} has unsupported dtype {info.get('dtype')}")
+    count = int(np.prod(shape)) if shape else 1
+    if begin < 0 or min(shape, default=0) < 0 or end - begin != count * np.dtype(dtype).itemsize:
+        raise InputFileError(f"{path}: tensor {name!r} byte range does not match its shape")
+    return dtype, shape, begin, end
+
+
+def map_tensors(path: Path) -> tuple[dict[str, np.ndarray], dict[str, str]]:
+    """Read-only memory-mapped views of every tensor in a safetensors file, plus metadata.
+
+    Only the header (JSON) is parsed; tensors are raw little-endian buffers, never unpickled.
+    A file shorter than its header says (an interrupted copy or write) is an error naming it.
+    """
+    header, start = read_header(path)
+    meta = header.pop("__metadata__", None) or {}
+    if not isinstance(meta, dict) or not all(isinstance(v, str) for v in meta.values()):
+        raise _corrupt(path, "__metadata__ is not a map of strings")
+    entries = {name: _tensor_entry(path, name, info) for name, info in header.items()}
+    needed = start + max((end for *_, end in entries.values()), default=0)
+    size = path.stat().st_size
+    if size < needed:
+        raise _corrupt(path, f"{size} bytes, its header describes {needed}")
+    views: dict[str, np.ndarray] = {}
+    for name, (dtype, shape, begin, end) in entries.items():
+        if end == begin:  # np.memmap cannot map zero bytes
+            views[name] = np.zeros(shape, dtype)
+            continue
         views[name] = np.memmap(path, dtype=dtype, mode="r", offset=start + begin, shape=shape)
     return views, meta
 
@@ -179,6 +212,7 @@ class CentroidStore:
                 f"{folder}: no centroids folder",
                 hint="point analysis.centroids at an `atlas extract` output folder",
             )
+        refuse_unfinished(self.out_dir)
         wanted = recipes or [r for r in RECIPES if (folder / f"{RECIPES[r]}.safetensors").exists()]
         if not wanted:
             raise InputFileError(f"{folder}: no <recipe>.safetensors files")
@@ -194,6 +228,7 @@ class CentroidStore:
                 )
             self.recipes[name] = rc
         self._check_agreement()
+        verify_outputs(self.out_dir, self.data_files())
         first = next(iter(self.recipes.values()))
         self.personas, self.layers = first.personas, first.layers
         self.con = self._tables()
@@ -265,6 +300,13 @@ class CentroidStore:
         files = [rc.path for rc in self.recipes.values()]
         run = self.out_dir / "run.json"
         return [*files, run] if run.exists() else files
+
+    def data_files(self) -> list[Path]:
+        """The tensor files analysis may read: each recipe's centroids and, when present,
+        its per-question arrays."""
+        folder = self.out_dir / "per_question"
+        per_question = [folder / rc.path.name for rc in self.recipes.values()]
+        return [rc.path for rc in self.recipes.values()] + [p for p in per_question if p.exists()]
 
     def layer(self, recipe: str, tensor: str, layer_idx: int) -> np.ndarray:
         """Zero-copy [P, H] view of one recipe's tensor at axis position ``layer_idx``."""

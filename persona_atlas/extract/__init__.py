@@ -13,5 +13,6 @@ The only subpackage that imports torch / transformers / vllm, and only lazily (`
 - ``fused``    HF greedy decoding that captures the question recipes as it goes
 - ``persona``  one persona end to end
 - ``store``    atomic per-persona parts, resume, merged centroid files
+- ``commit``   the merge's staging folder and its commit, run.json last
 - ``runinfo``  run.json records; ``runner`` the ``atlas extract`` flow; ``smoke`` the gate
 """

@@ -200,8 +200,13 @@ def read_shard_records(folders: Sequence[Path]) -> list[RunFile]:
     return records
 
 
+def output_ref(staged: Path, final: Path) -> FileRef:
+    """run.json's record of a file written at ``staged`` that will be moved to ``final``."""
+    return FileRef(path=_relative(final), sha256=sha256_file(staged), bytes=staged.stat().st_size)
+
+
 def combine(
-    records: Sequence[RunFile], parts: Sequence[Part], written: Sequence[Path], clock: Clock
+    records: Sequence[RunFile], parts: Sequence[Part], outputs: list[FileRef], clock: Clock
 ) -> RunFile:
     """One run.json from the shard records: summed timings, earliest start, all outputs."""
     base = records[0].model_copy(deep=True)
@@ -220,9 +225,7 @@ def combine(
         1 for p in parts for resp in p.responses if resp.get("empty")
     )
     base.git = gitinfo.state()
-    base.outputs = [
-        FileRef(path=_relative(p), sha256=sha256_file(p), bytes=p.stat().st_size) for p in written
-    ]
+    base.outputs = outputs
     return base
 
 

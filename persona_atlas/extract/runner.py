@@ -1,4 +1,7 @@
-"""``atlas extract``: personas → parts (resumable, shardable) → merged centroids + run.json."""
+"""``atlas extract``: personas → parts (resumable, shardable) → merged centroids + run.json.
+
+The merge stages every file and commits run.json last (`persona_atlas.extract.commit`).
+"""
 
 from __future__ import annotations
 
@@ -13,7 +16,7 @@ from tqdm import tqdm
 
 from persona_atlas.config import ExperimentConfig, ExtractConfig, load_config
 from persona_atlas.errors import AtlasError, ConfigError, InputFileError
-from persona_atlas.extract import runinfo
+from persona_atlas.extract import commit, runinfo
 from persona_atlas.extract.inputs import Inputs, load_inputs
 from persona_atlas.extract.store import find_parts, part_path, read_part, write_outputs, write_part
 from persona_atlas.files import sha256_bytes
@@ -100,6 +103,8 @@ def run_extract(
     cfg = extract_section(exp, path)
     inputs = load_inputs(cfg.personas, cfg.questions)
     shard = shard or Shard(0, 1)
+    if shard.count == 1:
+        commit.clear_leftovers(cfg.out_dir)
     if shard.count == 1 and not force and (done := runinfo.up_to_date(exp, cfg, inputs)):
         print(f"atlas extract: {cfg.out_dir} is up to date (--force recomputes)", file=sys.stderr)
         return done
@@ -197,9 +202,11 @@ def merge(config_path: str | Path, extra_parts: Sequence[Path] = ()) -> RunFile:
         parts.append(part)
     records = runinfo.read_shard_records(folders)
     clock = runinfo.Clock()
+    commit.clear_leftovers(cfg.out_dir)
+    stage = commit.staging_dir(cfg.out_dir)
     with clock("merge"):
         written = write_outputs(
-            cfg.out_dir,
+            stage,
             parts,
             recipes=cfg.recipes,
             layers=cfg.layers,
@@ -207,7 +214,9 @@ def merge(config_path: str | Path, extra_parts: Sequence[Path] = ()) -> RunFile:
             question_ids=list(inputs.questions),
             per_question=cfg.per_question,
         )
-    run = runinfo.combine(records, parts, written, clock)
-    save(cfg.out_dir / "run.json", run)
-    shutil.rmtree(cfg.out_dir / "parts", ignore_errors=True)
+    outputs = [runinfo.output_ref(p, cfg.out_dir / p.relative_to(stage)) for p in written]
+    run = runinfo.combine(records, parts, outputs, clock)
+    save(stage / "run.json", run)
+    commit.commit(cfg.out_dir, [*written, stage / "run.json"])
+    shutil.rmtree(cfg.out_dir / "parts", ignore_errors=True)  # only now: a redo needs them
     return run

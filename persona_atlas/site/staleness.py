@@ -6,7 +6,10 @@ A result is **stale** when
 - the analysis parameters differ: the experiment config in ``experiments/*.yaml`` that names
   the same issue and the same analysis resolves (exactly as ``atlas analyze`` resolves it) to
   parameters other than ``provenance.analysis.params``;
-- the analysis code version differs from `persona_atlas.analysis.versioning.code_version`.
+- the analysis code version differs from `persona_atlas.analysis.versioning.code_version`;
+- an input is an extraction's run.json and the personas or questions file, the extract
+  settings, the model weights or a file it wrote no longer match what it recorded
+  (`persona_atlas.site.extraction_check`).
 
 A figure is stale when its spec was edited or the data it draws no longer matches the result
 (`persona_atlas.site.figures.build.figure_is_stale`). An input stored outside git
@@ -63,14 +66,18 @@ def check_result(
     except AtlasError as exc:
         check.findings.append(Finding(str(path), "error", str(exc)))
         return check
+    from persona_atlas.site.extraction_check import check_extractions
+
     prov = result.provenance
+    experiments = experiments or root / "experiments"
     _code_version(result, check)
     for ref in prov.inputs:
         _input(ref, root, check)
     if prov.imported_from is not None:
         src = prov.imported_from
-        _hashed_file(src.path, src.sha256, root, check, "legacy source", external=False)
-    _params(result, root, experiments or root / "experiments", check)
+        hashed_file(src.path, src.sha256, root, check, "legacy source", external=False)
+    check_extractions(result, root, experiments, check)
+    _params(result, root, experiments, check)
     _figures(path, check)
     return check
 
@@ -99,25 +106,33 @@ def _input(ref: FileRef, root: Path, check: ResultCheck) -> None:
             Finding(ref.path, "unverifiable", "input lives at a URI outside git; not re-hashed")
         )
         return
-    _hashed_file(ref.path, ref.sha256, root, check, "input", external=external)
+    hashed_file(ref.path, ref.sha256, root, check, "input", external=external)
 
 
-def _hashed_file(
-    rel: str, recorded: str, root: Path, check: ResultCheck, what: str, *, external: bool
+def hashed_file(
+    rel: str,
+    recorded: str,
+    root: Path,
+    check: ResultCheck,
+    what: str,
+    external: bool,
+    todo: str = "",
 ) -> None:
+    """Stale when the committed file at ``rel`` is missing or its sha256 is not ``recorded``;
+    ``todo`` (what to do) ends the message."""
     p = Path(rel) if Path(rel).is_absolute() else root / rel
+    then = f"; {todo}" if todo else ""
     if not p.is_file():
         if external or Path(rel).is_absolute():
             msg = f"{what} stored outside git is not present here; cannot verify its sha256"
             check.findings.append(Finding(rel, "unverifiable", msg))
         else:
-            check.findings.append(Finding(rel, "stale", f"{what} is missing"))
+            check.findings.append(Finding(rel, "stale", f"{what} is missing{then}"))
         return
     actual = sha256_file(p)
     if actual != recorded:
-        check.findings.append(
-            Finding(rel, "stale", f"{what} sha256 {actual[:12]} ≠ recorded {recorded[:12]}")
-        )
+        msg = f"{what} sha256 {actual[:12]} ≠ recorded {recorded[:12]}{then}"
+        check.findings.append(Finding(rel, "stale", msg))
     else:
         check.verified.append(f"{what} {rel}")
 
@@ -147,17 +162,17 @@ def _params(result: ResultFile, root: Path, experiments: Path, check: ResultChec
             continue
         diffs = param_differences(recorded.params, params)
         if diffs:
-            shown = "; ".join(diffs[:5]) + ("; …" if len(diffs) > 5 else "")
+            listed = "; ".join(diffs[:5]) + ("; …" if len(diffs) > 5 else "")
             check.findings.append(
                 Finding(
                     str(check.result_path),
                     "stale",
-                    f"analysis parameters differ from {_shown(cfg_path, root)}: {shown}; re-run "
-                    f"`atlas analyze {_shown(cfg_path, root)}`",
+                    f"analysis parameters differ from {shown(cfg_path, root)}: {listed}; re-run "
+                    f"`atlas analyze {shown(cfg_path, root)}`",
                 )
             )
         else:
-            check.verified.append(f"params == {_shown(cfg_path, root)}")
+            check.verified.append(f"params == {shown(cfg_path, root)}")
 
 
 def param_differences(recorded: dict[str, Any], expected: dict[str, Any]) -> list[str]:
@@ -212,7 +227,7 @@ def _project_root() -> Path:
     return repo_root(str(Path.cwd())) or Path.cwd()
 
 
-def _shown(path: Path, root: Path) -> str:
+def shown(path: Path, root: Path) -> str:
     try:
         return path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
