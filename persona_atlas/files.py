@@ -149,6 +149,8 @@ def read_json(path: str | os.PathLike[str]) -> Any:
         data = p.read_bytes()
     except FileNotFoundError:
         raise InputFileError(f"{p}: file not found") from None
+    except IsADirectoryError:
+        raise InputFileError(f"{p}: is a folder, not a JSON file") from None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:

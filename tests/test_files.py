@@ -48,6 +48,11 @@ def test_non_utf8_json_names_line_and_column(tmp_path: Path) -> None:
         read_json(p)
 
 
+def test_read_json_of_a_folder_says_so(tmp_path: Path) -> None:
+    with pytest.raises(InputFileError, match=r"is a folder, not a JSON file"):
+        read_json(tmp_path)
+
+
 def test_plain_files_lists_nested_files_and_names_a_link(tmp_path: Path) -> None:
     (tmp_path / "a" / "b").mkdir(parents=True)
     (tmp_path / "a" / "b" / "x.txt").write_text("x")
