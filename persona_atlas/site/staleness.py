@@ -122,6 +122,10 @@ def hashed_file(
     ``todo`` (what to do) ends the message."""
     p = Path(rel) if Path(rel).is_absolute() else root / rel
     then = f"; {todo}" if todo else ""
+    outside = None if Path(rel).is_absolute() else outside_repository(rel, root)
+    if outside:
+        check.findings.append(Finding(rel, "error", f"{what} {outside}"))
+        return
     if not p.is_file():
         if external or Path(rel).is_absolute():
             msg = f"{what} stored outside git is not present here; cannot verify its sha256"
@@ -135,6 +139,25 @@ def hashed_file(
         check.findings.append(Finding(rel, "stale", msg))
     else:
         check.verified.append(f"{what} {rel}")
+
+
+def outside_repository(rel: str, root: Path) -> str | None:
+    """Why the repository path ``rel`` must not be read, or None.
+
+    result.json and run.json come with pull requests: a path up and out of the repository,
+    or through a committed link, would hash a file from elsewhere (a key, a huge file).
+    """
+    here = root
+    for part in Path(rel).parts:
+        here = here / part
+        if here.is_symlink():
+            return (
+                f"path goes through the symbolic link {here.relative_to(root).as_posix()}; "
+                "inputs are read as plain files only"
+            )
+    if not (root / rel).resolve().is_relative_to(root.resolve()):
+        return "path leaves the repository; inputs are read from inside it only"
+    return None
 
 
 def expected_params(config_path: Path) -> tuple[str, dict[str, Any]]:
