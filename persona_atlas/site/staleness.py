@@ -120,11 +120,16 @@ def hashed_file(
 ) -> None:
     """Stale when the committed file at ``rel`` is missing or its sha256 is not ``recorded``;
     ``todo`` (what to do) ends the message."""
-    p = Path(rel) if Path(rel).is_absolute() else root / rel
+    absolute = Path(rel).is_absolute()
+    p = Path(rel) if absolute else root / rel
     then = f"; {todo}" if todo else ""
-    outside = None if Path(rel).is_absolute() else outside_repository(rel, root)
-    if outside:
-        check.findings.append(Finding(rel, "error", f"{what} {outside}"))
+    if absolute and not p.resolve().is_relative_to(root.resolve()):
+        msg = f"{what} is recorded outside the repository; not opened, cannot verify its sha256"
+        check.findings.append(Finding(rel, "unverifiable", msg))
+        return
+    problem = None if absolute else outside_repository(rel, root)
+    if problem:
+        check.findings.append(Finding(rel, "error", f"{what} {problem}"))
         return
     if not p.is_file():
         if external or Path(rel).is_absolute():

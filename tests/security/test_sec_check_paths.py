@@ -35,7 +35,12 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path
     (root / "data").mkdir()
     os.symlink(outside, root / "data" / "linked-folder")
     monkeypatch.chdir(root)
-    inputs = ["../outside/secret", "results/issue-9/linked.bin", "data/linked-folder/secret"]
+    inputs = [
+        "../outside/secret",
+        "results/issue-9/linked.bin",
+        "data/linked-folder/secret",
+        str(secret),
+    ]
     result = ResultFile(
         issue=9,
         title="t",
@@ -64,6 +69,10 @@ def test_paths_out_of_the_repository_or_through_links_are_errors(project, capsys
     for linked in ("results/issue-9/linked.bin", "data/linked-folder/secret"):
         status, message = found[linked]
         assert status == "error" and "symbolic link" in message
+    assert found[str(secret)] == (
+        "unverifiable",
+        "input is recorded outside the repository; not opened, cannot verify its sha256",
+    )
     digest = sha256_file(secret)
     for text in [m for _, m in found.values()] + check.verified:
         assert SECRET not in text and digest[:12] not in text
