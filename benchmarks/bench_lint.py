@@ -8,14 +8,22 @@ scoped matching step alone, and the ratio against a naive baseline measured in t
 an unscoped linear scan of every flattened value for each number. Target: under 0.2 s per
 report cold (500 reports in under two minutes).
 
-    .venv/bin/python benchmarks/bench_lint.py [--quick]
+``--big MB`` instead writes a result.json of about MB megabytes (the same result plus a
+per-persona, per-question cosine table of millions of rows, as `atlas analyze` writes it:
+indented JSON) and lints the report against it in a child process, printing its wall time and
+peak RSS beside those of a plain ``json.load`` of the same file measured in the same run.
+Target: peak under 2 GB and under 30 s for 346 MB.
+
+    .venv/bin/python benchmarks/bench_lint.py [--quick] [--big 346]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -174,6 +182,86 @@ def make_report(rng: random.Random, result: ResultFile, n_words: int, n_numbers:
     return front + "\n\n".join(parts) + "\n"
 
 
+BIG_TABLE = "per_persona_question_cos"
+BIG_COLUMNS = ["pair", "layer", "persona", "question", "cos"]
+
+
+def write_big_result(folder: Path, megabytes: float, seed: int = 0) -> tuple[Path, int]:
+    """``folder/result.json`` (and ``report.md``) of about ``megabytes`` MB: the benchmark's
+    result plus a table of per-persona, per-question cosines, streamed to disk row by row in
+    the format `schema.save` writes. Returns the report's path and the table's row count."""
+    rng = random.Random(seed)
+    result = make_result(rng)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "report.md").write_text(make_report(rng, result, 3000, 300), encoding="utf-8")
+    doc = result.model_dump(mode="json")
+    doc["tables"][BIG_TABLE] = {"columns": BIG_COLUMNS, "rows": ["@ROWS@"]}
+    head, _, tail = json.dumps(doc, indent=2, ensure_ascii=False).partition('"@ROWS@"')
+    pairs = [f"{x} vs {y}" for i, x in enumerate(RECIPES) for y in RECIPES[i + 1 :]]
+    target = int(megabytes * 1e6)
+    pad = " " * 10
+    rows = 0
+    with (folder / "result.json").open("w", encoding="utf-8") as f:
+        f.write(head.rstrip())
+        written = len(head)
+        while written < target:
+            pair, layer = pairs[rows % len(pairs)], (rows // len(pairs)) % 28
+            persona = f"persona_{(rows // 420) % 275:03d}"
+            chunk = (
+                ("," if rows else "")
+                + f"\n{pad[:-2]}[\n{pad}{json.dumps(pair)},\n{pad}{layer},\n{pad}"
+                + f'"{persona}",\n{pad}{(rows // 115500) % 240},\n{pad}{rng.random()!r}\n{pad[:-2]}]'
+            )
+            f.write(chunk)
+            written += len(chunk)
+            rows += 1
+        f.write("\n" + " " * 6 + tail.lstrip())
+    return folder / "report.md", rows
+
+
+_CHILD = """
+import resource, sys, time
+t0 = time.perf_counter()
+{body}
+print(time.perf_counter() - t0, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def measured(body: str) -> tuple[float, float, str]:
+    """(seconds, peak RSS in MB, what it printed before) of ``body`` in a fresh interpreter."""
+    out = subprocess.run(
+        [sys.executable, "-c", _CHILD.format(body=body)],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.splitlines()
+    seconds, rss_kb = out[-1].split()
+    return float(seconds), float(rss_kb) / 1024, "\n".join(out[:-1])
+
+
+def big(megabytes: float) -> int:
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "results" / "issue-99"
+        report, rows = write_big_result(folder, megabytes)
+        size = (folder / "result.json").stat().st_size / 1e6
+        path = str(folder / "result.json")
+        t_json, rss_json, _ = measured(f"import json; json.load(open({path!r}))")
+        t_lint, rss_lint, said = measured(
+            "from persona_atlas.site.lint import lint_report\n"
+            f"lint = lint_report({str(report)!r})\n"
+            "print(lint.counts(), [p.message[:200] for p in lint.problems][:3])"
+        )
+    print(f"result.json: {size:.0f} MB ({rows:,} rows in tables.{BIG_TABLE})")
+    print(f"lint: {said}")
+    print(f"plain json.load (the baseline): {t_json:.1f} s, peak RSS {rss_json:,.0f} MB")
+    print(
+        f"atlas lint of one report against it: {t_lint:.1f} s, peak RSS {rss_lint:,.0f} MB "
+        f"(ratio to json.load: {t_lint / t_json:.1f}× time, {rss_lint / rss_json:.2f}× memory; "
+        "target < 2,048 MB, < 30 s)"
+    )
+    return 0 if rss_lint < 2048 else 1
+
+
 def timed(fn, repeat: int) -> float:
     times = []
     for _ in range(repeat):
@@ -186,7 +274,10 @@ def timed(fn, repeat: int) -> float:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="fewer repeats")
+    ap.add_argument("--big", type=float, metavar="MB", help="lint against a result.json of MB MB")
     args = ap.parse_args(argv)
+    if args.big:
+        return big(args.big)
     repeat = 3 if args.quick else 9
     rng = random.Random(0)
     with tempfile.TemporaryDirectory() as tmp:

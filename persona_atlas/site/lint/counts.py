@@ -118,7 +118,7 @@ class VerdictCounts:
                 ):
                     continue
                 texts = tuple(c for j, c in enumerate(row) if j != v and isinstance(c, str))
-                at = row[layer] if layer is not None else None
+                at: Any = row[layer] if layer is not None else None
                 counts[(texts, int(at) if is_number(at) else None, row[v])] += 1
             noun = singular(str(name).lower())
             self.units.setdefault(noun, _Units(f"{prefix}tables.{name}", noun, counts))

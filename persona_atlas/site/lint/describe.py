@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,14 +47,14 @@ class Descriptor:
         return frozenset(self.words[i] for i in self.ids)
 
 
-def recipes_of(docs: Mapping[str, Any]) -> Recipes:
+def recipes_of(docs: Mapping[str, Any], skip: AbstractSet[int] = frozenset()) -> Recipes:
     """The recipe names a result uses: ``A__B`` keys, ``recipes`` / ``methods`` lists, and the
-    ``x`` / ``y`` / ``recipe`` columns of its tables."""
+    ``x`` / ``y`` / ``recipe`` columns of its tables (not the lists in ``skip``, summarised)."""
     found: set[str] = set()
 
     def walk(node: Any, key: str) -> None:
         if isinstance(node, dict):
-            if _is_table(node):
+            if _is_table(node) and id(node["rows"]) not in skip:
                 hits = [i for i, c in enumerate(node["columns"]) if str(c) in _RECIPE_COLUMNS]
                 for row in node["rows"]:
                     if isinstance(row, list):
@@ -64,6 +65,8 @@ def recipes_of(docs: Mapping[str, Any]) -> Recipes:
                     found.update(p for p in parts if _name_like(p) and not LAYER_KEY.match(p))
                 walk(v, str(k))
         elif isinstance(node, list):
+            if id(node) in skip:
+                return
             if key in ("recipes", "methods"):
                 found.update(v for v in node if isinstance(v, str) and _name_like(v))
             for v in node:
@@ -102,6 +105,7 @@ class Describer:
         self.vocab: dict[str, int] = {}
         self._keys: dict[str, tuple[tuple[int, ...], frozenset[str], int | None]] = {}
         self._leaf_terms: dict[tuple[frozenset[str], int | None], tuple[int, ...]] = {}
+        self._skip: AbstractSet[int] = frozenset()
 
     def ids(self, terms: Iterable[str]) -> tuple[int, ...]:
         out = []
@@ -143,10 +147,14 @@ class Describer:
             extra = self._leaf_terms[(at.recipes, layer)] = self.ids(more)
         return Descriptor(at.ids + extra, at.recipes, layer, self.words)
 
-    def describe(self, docs: Mapping[str, Any]) -> tuple[list[Descriptor], list[str]]:
+    def describe(
+        self, docs: Mapping[str, Any], skip: AbstractSet[int] = frozenset()
+    ) -> tuple[list[Descriptor], list[str]]:
         """One descriptor per numeric leaf, in `matching.numeric_leaves` order, and each
         leaf's family: its path with recipes (``R``), layers (``L``) and positions (``[*]``)
-        made generic, a table cell keeping its column (``tables.cells.rows[*][5]``)."""
+        made generic, a table cell keeping its column (``tables.cells.rows[*][5]``). The lists
+        in ``skip`` are summarised (`summary`): no leaf of theirs is described."""
+        self._skip = skip
         out: list[Descriptor] = []
         families: list[str] = []
         for prefix, doc in docs.items():
@@ -181,6 +189,8 @@ class Describer:
             for k, v in node.items():
                 self._walk(v, self._step(at, key, str(k)), str(k), out, families)
         elif isinstance(node, list):
+            if id(node) in self._skip:
+                return
             shared: Descriptor | None = None
             family = at.family + "[*]"
             layered = "layer" in word_terms(key)
@@ -208,7 +218,7 @@ class Describer:
         col_ids = [self.ids(word_terms(c)) for c in columns]
         for k, v in node.items():
             inner = _Where(at.ids + self.key(k)[0], at.recipes, at.layer, f"{at.family}.{k}")
-            if k != "rows":
+            if k != "rows" or id(v) in self._skip:
                 self._walk(v, inner, k, out, families)
                 continue
             for row in v:

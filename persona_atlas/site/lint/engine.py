@@ -15,6 +15,7 @@ from typing import Literal
 from persona_atlas.errors import AtlasError, InputFileError
 from persona_atlas.site.lint.bindings import Binding, Context, check_bindings
 from persona_atlas.site.lint.context import contexts
+from persona_atlas.site.lint.counts import CountClaim
 from persona_atlas.site.lint.exemptions import RULES, token_rule
 from persona_atlas.site.lint.lookup import Lookup, Verdict
 from persona_atlas.site.lint.matching import Candidate
@@ -166,19 +167,19 @@ def _counted(
 ) -> list[Verdict]:
     """A number in a counted claim ("all 60 cells are KILL", "57 of 60 cells are KILL") is
     checked against the stored verdict counts instead: it must be the count it claims."""
-    counted = {}
-    for c in lookup.counts.claims(prose):
-        counted[c.total_at] = c
-        if c.part_at is not None:
-            counted[c.part_at] = c
+    counted: dict[int, CountClaim] = {}
+    for cc in lookup.counts.claims(prose):
+        counted[cc.total_at] = cc
+        if cc.part_at is not None:
+            counted[cc.part_at] = cc
     if not counted:
         return verdicts
     out = list(verdicts)
     for i, (tok, claim) in enumerate(claims):
-        cc = counted.get(tok.start)
-        if cc is None or not claim.integer or claim.percent:
+        at = counted.get(tok.start)
+        if at is None or not claim.integer or claim.percent:
             continue
-        found = lookup.counts.check(cc, int(claim.value), tok.start)
+        found = lookup.counts.check(at, int(claim.value), tok.start)
         if found is not None:
             c = found.candidate
             out[i] = Verdict((c,)) if found.ok else Verdict((), (c,), 1, found.note)

@@ -22,6 +22,7 @@ from persona_atlas.site.lint.describe import Describer, Descriptor, recipes_of
 from persona_atlas.site.lint.matching import Candidate, ValueIndex
 from persona_atlas.site.lint.numbers import Claim
 from persona_atlas.site.lint.scope import SCOPE_RATIO, ScopeIndex, TextContext
+from persona_atlas.site.lint.summary import oversized
 from persona_atlas.site.lint.terms import word_terms
 
 #: Why a number failed although some stored value rounds to it.
@@ -57,9 +58,10 @@ class Lookup:
     """Every numeric leaf of some JSON documents, by value and by what it is about."""
 
     def __init__(self, docs: Mapping[str, Any]) -> None:
-        self.index = ValueIndex.of(dict(docs))
-        self.describer = Describer(recipes_of(docs))
-        descriptors, families = self.describer.describe(docs)
+        skip = oversized(docs)  # a very large result: its largest lists are summarised
+        self.index = ValueIndex.of(dict(docs), skip)
+        self.describer = Describer(recipes_of(docs, skip))
+        descriptors, families = self.describer.describe(docs, skip)
         if len(descriptors) != len(self.index.leaves):  # pragma: no cover - an invariant
             raise AssertionError("descriptors and leaves disagree")
         self.scope = ScopeIndex(descriptors, self.describer.vocab, families)

@@ -14,13 +14,17 @@ from __future__ import annotations
 import bisect
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any
 
 from persona_atlas import jsonpath
 from persona_atlas.site.lint.numbers import Claim, is_percent_key
+from persona_atlas.site.lint.summary import summary_leaves
+
+#: Stand-in leaves of summarised lists (`summary`), each after this many real leaves.
+Summaries = list[tuple[int, list[tuple[str, float]]]]
 
 
 @dataclass(frozen=True)
@@ -50,10 +54,16 @@ def is_number(v: Any) -> bool:
     return t is int or (isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v))
 
 
-def numeric_leaves(doc: Any, prefix: str = "") -> list[tuple[str, float]]:
+def numeric_leaves(
+    doc: Any,
+    prefix: str = "",
+    skip: AbstractSet[int] = frozenset(),
+    summaries: Summaries | None = None,
+) -> list[tuple[str, float]]:
     """(path, value) for every int/float leaf, in document order, with `jsonpath` paths
     (``prefix`` prepended). Paths are built incrementally: formatting each from scratch
-    dominated the lint of a large result."""
+    dominated the lint of a large result. The lists whose ``id()`` is in ``skip`` are not
+    walked; their `summary.summary_leaves` go to ``summaries``."""
     out: list[tuple[str, float]] = []
     keys: dict[str, str] = {}
 
@@ -69,6 +79,10 @@ def numeric_leaves(doc: Any, prefix: str = "") -> list[tuple[str, float]]:
             for k, v in node.items():
                 walk(v, path + key_step(str(k), not path))
         elif isinstance(node, list):
+            if id(node) in skip:
+                if summaries is not None:
+                    summaries.append((len(out), summary_leaves(node, prefix + path)))
+                return
             for i, v in enumerate(node):
                 walk(v, f"{path}[{i}]")
         elif is_number(node):
@@ -108,9 +122,13 @@ class ValueIndex:
     """Sorted numeric values of one or more JSON documents."""
 
     def __init__(
-        self, leaves: Iterable[tuple[str, float]], percent: AbstractSet[str] = frozenset()
+        self,
+        leaves: Iterable[tuple[str, float]],
+        percent: AbstractSet[str] = frozenset(),
+        summaries: Iterable[tuple[int, list[tuple[str, float]]]] = (),
     ) -> None:
         self.leaves = list(leaves)  # document order (ranges read first → last from it)
+        self.summaries = list(summaries)
         order = sorted(range(len(self.leaves)), key=lambda i: self.leaves[i][1])
         self.order = order  # sorted position → position in document order
         self.paths = [self.leaves[i][0] for i in order]
@@ -123,16 +141,29 @@ class ValueIndex:
             self.percents = ValueIndex([self.leaves[i] for i in self.percent_ids])
 
     @classmethod
-    def of(cls, docs: dict[str, Any]) -> ValueIndex:
-        """Index documents by prefix: ``{"": result, "run.": run}``."""
+    def of(cls, docs: dict[str, Any], skip: AbstractSet[int] = frozenset()) -> ValueIndex:
+        """Index documents by prefix: ``{"": result, "run.": run}``; the lists in ``skip``
+        (`summary.oversized`) are summarised, not indexed."""
         leaves: list[tuple[str, float]] = []
         percent: set[str] = set()
+        summaries: Summaries = []
         for prefix, doc in docs.items():
             if doc is not None:
-                found = list(numeric_leaves(doc, prefix))
+                found_summaries: Summaries = []
+                found = numeric_leaves(doc, prefix, skip, found_summaries)
                 percent |= percent_paths(doc, found, prefix)
+                summaries += [(len(leaves) + at, extra) for at, extra in found_summaries]
                 leaves.extend(found)
-        return cls(leaves, percent)
+        return cls(leaves, percent, summaries)
+
+    def _with_summaries(self) -> Iterator[tuple[str, float]]:
+        """Every leaf, and the stand-ins of summarised lists where they stand."""
+        done = 0
+        for at, extra in self.summaries:
+            yield from self.leaves[done:at]
+            yield from extra
+            done = at
+        yield from self.leaves[done:]
 
     def __len__(self) -> int:
         return len(self.values)
@@ -208,7 +239,7 @@ class ValueIndex:
         key = frozenset(names)
         hit = self._collections.get(key)
         if hit is None:
-            hit = self._collections[key] = collections_of(self.leaves, key)
+            hit = self._collections[key] = collections_of(self._with_summaries(), key)
         return hit
 
     def range_nearest(

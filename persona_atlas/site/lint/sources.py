@@ -2,7 +2,10 @@
 
 Reading, validating and indexing a 500 KB result.json is most of a lint's cost; linting many
 edits of one report (the mutation test, an editor integration) or many reports of one result
-reuses the loaded documents and their `Lookup` while the files' size and mtime are unchanged.
+reuses the loaded documents and their `Lookup` while the files' size and mtime are unchanged
+(up to 64 MB of JSON in all: a larger result is not held after its report is linted). A
+result's tables are shared between the validated model and the JSON the lint reads, not
+copied.
 """
 
 from __future__ import annotations
@@ -19,6 +22,9 @@ from persona_atlas.site.lint.lookup import Lookup
 
 _CACHE: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
 _CACHE_SIZE = 8
+#: Loaded results are kept while their files total at most this many bytes: a very large
+#: result is loaded for each report that needs it rather than held with seven others.
+_CACHE_BYTES = 64 * 2**20
 
 
 @dataclass(frozen=True)
@@ -42,6 +48,10 @@ def _key(kind: str, paths: Sequence[Path]) -> tuple[Any, ...]:
     return tuple(out)
 
 
+def _size(key: tuple[Any, ...]) -> int:
+    return sum(part[2] or 0 for part in key[1:])
+
+
 def _cached(key: tuple[Any, ...]) -> Any:
     hit = _CACHE.get(key)
     if hit is not None:
@@ -50,8 +60,10 @@ def _cached(key: tuple[Any, ...]) -> Any:
 
 
 def _store(key: tuple[Any, ...], value: Any) -> Any:
+    if _size(key) > _CACHE_BYTES:
+        return value
     _CACHE[key] = value
-    while len(_CACHE) > _CACHE_SIZE:
+    while len(_CACHE) > _CACHE_SIZE or sum(map(_size, _CACHE)) > _CACHE_BYTES:
         _CACHE.popitem(last=False)
     return value
 
@@ -64,9 +76,21 @@ def result_sources(result_path: Path, run_path: Path) -> ResultSources:
         return hit
     res = load_result(result_path)
     run_doc = load_run(run_path).model_dump(mode="json") if run_path.exists() else None
-    result_doc = res.model_dump(mode="json")
+    result_doc = _as_json(res)
     lookup = Lookup({"": result_doc, "run.": run_doc})
     return _store(key, ResultSources(res, result_doc, run_doc, lookup))
+
+
+def _as_json(res: ResultFile) -> dict[str, Any]:
+    """``res.model_dump(mode="json")``, except that each table's rows are the validated rows
+    themselves (already JSON values), not a copy: a result's tables can be most of its size."""
+    doc = res.model_dump(mode="json", exclude={"tables"})
+    tables = {}
+    for name, t in res.tables.items():
+        rest = t.model_dump(mode="json", exclude={"rows"})
+        tables[name] = {k: t.rows if k == "rows" else rest[k] for k in type(t).model_fields}
+    fields = list(type(res).model_fields)
+    return {k: tables if k == "tables" else doc[k] for k in fields if k == "tables" or k in doc}
 
 
 def against_lookup(against: Sequence[str | Path]) -> Lookup:
