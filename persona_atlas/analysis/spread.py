@@ -73,8 +73,9 @@ def question_spread(
     # float64 sums: 1 − |m|² cancels when personas agree, and a float32 running sum would
     # leave ~1e-7 of |m|² (different for every summation order) in the spread
     total = np.zeros(vectors.shape[1:], dtype=np.float64)  # [Q, L, H]
+    block = np.empty_like(total)  # one persona's vectors, reused
     for i in tqdm(range(p), desc=f"spread {recipe}", disable=not progress, leave=False):
-        block = np.array(vectors[i], dtype=np.float64)  # [Q, L, H], a writable copy
+        np.copyto(block, vectors[i])
         if not valid[i].all():  # empty responses take no part, whatever the file holds there
             block[~valid[i]] = 0.0
         norms = np.sqrt(np.einsum("qlh,qlh->ql", block, block))  # [Q, L]
