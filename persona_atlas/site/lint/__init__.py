@@ -9,6 +9,7 @@
 - `scope` rates stored values against a context; `lookup` joins value and scope: a typed
   number matches only the values its context refers to (see docs/lint.md);
 - `counts` checks counted claims ("all 60 cells are KILL") against stored verdicts;
+- `summary` bounds the index of a very large result (its largest lists are summarised);
 - `sources` loads the JSON once per file version;
 - `bindings` checks ``value()`` / ``table()`` / ``figure()`` calls without rendering;
 - `pragmas` parses the explicit ``lint-allow`` comments;

@@ -30,6 +30,11 @@ NAMES_NOTHING = "its context names nothing in the result: bind it with value() o
 OUT_OF_SCOPE = "no value its context refers to rounds to it"
 NO_LAYER = "the result has no such layer"
 OUT_OF_RANGE = "beyond the range of a floating-point number: no stored value can match it"
+SUMMARISED = (
+    "{} is too large to index value by value (only ranges over it are checked): "
+    "bind such a value with value()"
+)
+_GENERIC_KEYS = frozenset({"tables", "rows", "metrics", "run"})
 _LIST_ELEMENT = re.compile(r"layers\[\d+\]$")
 _COLUMN = re.compile(r"^(?P<table>.*tables\.[^.\[]+)\.rows\[\*\]\[(?P<col>\d+)\]")
 
@@ -67,6 +72,7 @@ class Lookup:
         self.scope = ScopeIndex(descriptors, self.describer.vocab, families)
         self._columns = _table_columns(docs)
         self.counts = VerdictCounts(docs)
+        self._summarised = [(p, _naming_terms(p)) for p in self.index.summarised_paths()]
         self._collections: tuple[list[str], np.ndarray, np.ndarray, ScopeIndex] | None = None
         self._scored: dict[tuple[str, tuple[Any, ...]], tuple[np.ndarray, float]] = {}
         self._layers: dict[str, dict[int, int]] | None = None
@@ -135,7 +141,7 @@ class Lookup:
         good = sorted((i for i in ids if s[i] >= cut), key=lambda i: (-s[i], i))
         if good:
             return Verdict(tuple(self.candidate(i) for i in good[:3]))
-        return self._failure(claim, s, cut, bool(ids))
+        return self._failure(claim, s, cut, bool(ids), ctx)
 
     def _layer(self, n: int, ctx: TextContext) -> Verdict:
         """A layer reference: the result (or the file whose issue the text names) has it, and
@@ -179,7 +185,9 @@ class Lookup:
             self._layers = out
         return self._layers
 
-    def _failure(self, claim: Claim, s: np.ndarray, cut: float, some: bool) -> Verdict:
+    def _failure(
+        self, claim: Claim, s: np.ndarray, cut: float, some: bool, ctx: TextContext
+    ) -> Verdict:
         scoped: list[Candidate] = []
         if cut < np.inf:
             ids = np.nonzero(s >= cut)[0]
@@ -196,6 +204,9 @@ class Lookup:
                     break
         rest = [c for c in self.index.nearest(claim) if c not in scoped][: max(0, 3 - len(scoped))]
         note = NAMES_NOTHING if cut == np.inf else OUT_OF_SCOPE if some else ""
+        summarised = [p for p, terms in self._summarised if any(t in ctx.weights for t in terms)]
+        if summarised:
+            note = "; ".join([*filter(None, [note]), SUMMARISED.format(", ".join(summarised))])
         return Verdict((), tuple(scoped + rest), len(scoped), note)
 
     def match_range(self, low: Claim, high: Claim, ctx: TextContext) -> Verdict:
@@ -279,6 +290,13 @@ class Lookup:
             return Verdict(tuple(best[:3]))
         note = f"the bound {relation} {claim.text} fails"
         return Verdict((), tuple(failing[:3]), min(3, len(failing)), note)
+
+
+def _naming_terms(path: str) -> frozenset[str]:
+    """The terms of a summarised list's own names (``tables.per_persona_cos.rows`` →
+    per_persona_cos, per, persona, cos): a failing number whose context uses one is told why."""
+    keys = re.findall(r"[A-Za-z_][\w\-]*", path.rpartition(":")[2])
+    return frozenset(t for k in keys if k not in _GENERIC_KEYS for t in word_terms(k))
 
 
 def _top(scored: list[tuple[float, Candidate]]) -> list[Candidate]:

@@ -156,6 +156,10 @@ class ValueIndex:
                 leaves.extend(found)
         return cls(leaves, percent, summaries)
 
+    def summarised_paths(self) -> list[str]:
+        """The paths of the summarised lists (`summary`), in document order."""
+        return [_SUMMARY_TAIL.sub("", extra[0][0]) for _, extra in self.summaries if extra]
+
     def _with_summaries(self) -> Iterator[tuple[str, float]]:
         """Every leaf, and the stand-ins of summarised lists where they stand."""
         done = 0
@@ -258,6 +262,7 @@ class ValueIndex:
         return [Candidate(name, lo, hi) for name, (lo, hi) in ranked[:k]]
 
 
+_SUMMARY_TAIL = re.compile(r"\[0\](?:\[\d+\])?$")
 #: Sibling keys that state a range directly (``ranges.cos_min.min`` / ``.max``).
 RANGE_KEYS = {"min": "max", "lo": "hi", "low": "high", "lower": "upper", "ci_low": "ci_high"}
 _INDEX = re.compile(r"\[\d+\]")

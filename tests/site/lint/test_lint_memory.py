@@ -52,6 +52,14 @@ def test_the_largest_lists_are_summarised_past_the_limit(monkeypatch: pytest.Mon
     # a single cell does not: it is not indexed (bind it with value())
     assert verdicts(full, "A vs B per-persona cos of p1 at layer 7 is 0.17.")[-1]
     assert not verdicts(small, "A vs B per-persona cos of p1 at layer 7 is 0.17.")[-1]
+    text = "The per-persona cos at layer 7 is 0.17."
+    m = mask(text)
+    (ctx,) = contexts(m, [find_tokens(m.prose)[-1]], small.describer.recipes)
+    note = small.match(parse_claim(find_tokens(m.prose)[-1]), ctx).note
+    assert note.endswith(
+        "tables.per_persona.rows is too large to index value by value (only ranges over it are "
+        "checked): bind such a value with value()"
+    )
 
 
 def _bench() -> object:
