@@ -8,7 +8,8 @@
 - `passages`, `context` say what the text around each number names;
 - `scope` rates stored values against a context; `lookup` joins value and scope: a typed
   number matches only the values its context refers to (see docs/lint.md);
-- `counts` checks counted claims ("all 60 cells are KILL") against stored verdicts;
+- `counts`, `counted` check counted claims ("all 60 cells are KILL", typed or bound)
+  against the stored verdicts;
 - `summary` bounds the index of a very large result (its largest lists are summarised);
 - `sources` loads the JSON once per file version;
 - `bindings` checks ``value()`` / ``table()`` / ``figure()`` calls without rendering;

@@ -17,6 +17,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from persona_atlas import jsonpath
 from persona_atlas.site.lint.matching import Candidate, is_number
 from persona_atlas.site.lint.terms import layers_in_text, singular
 
@@ -92,6 +93,7 @@ class VerdictCounts:
     """Verdict counts of a result, for checking counted claims."""
 
     def __init__(self, docs: Mapping[str, Any]) -> None:
+        self._docs = docs
         self.units: dict[str, _Units] = {}
         for prefix, doc in docs.items():
             if isinstance(doc, dict):
@@ -129,6 +131,15 @@ class VerdictCounts:
                 {((), None, str(k)): int(n) for k, n in stored.items() if is_number(n)}
             )
             self.units["cell"] = _Units(f"{prefix}metrics.verdict_counts", "cell", counts)
+
+    def stored_integer(self, path: str) -> int | None:
+        """The integral number a ``value()`` path names (``run.`` for run.json), if any."""
+        prefix = "run." if path.startswith("run.") else ""
+        try:
+            v = jsonpath.resolve(self._docs.get(prefix), path.removeprefix(prefix))
+        except (KeyError, ValueError, TypeError):
+            return None
+        return int(v) if is_number(v) and float(v).is_integer() else None
 
     def claims(self, prose: str) -> Iterator[CountClaim]:
         """Counted claims in the prose whose verdict is one the result has."""

@@ -15,7 +15,7 @@ from typing import Literal
 from persona_atlas.errors import AtlasError, InputFileError
 from persona_atlas.site.lint.bindings import Binding, Context, check_bindings
 from persona_atlas.site.lint.context import contexts
-from persona_atlas.site.lint.counts import CountClaim
+from persona_atlas.site.lint.counted import counted
 from persona_atlas.site.lint.exemptions import RULES, token_rule
 from persona_atlas.site.lint.lookup import Lookup, Verdict
 from persona_atlas.site.lint.matching import Candidate
@@ -113,9 +113,10 @@ def check_numbers(masked: Masked, lookup: Lookup, lint: ReportLint, *, lines: bo
         else:
             claims.append((tok, parse_claim(tok)))
     where = contexts(masked, [tok for tok, _ in claims], lookup.describer.recipes, lines=lines)
-    verdicts = _counted(
-        masked.prose, claims, _match_all(masked.prose, claims, where, lookup), lookup
+    verdicts, wrong_counts = counted(
+        masked, claims, _match_all(masked.prose, claims, where, lookup), lookup
     )
+    lint.problems += [Problem(*masked.position(at), "count", msg) for at, msg in wrong_counts]
     for (tok, claim), v in zip(claims, verdicts, strict=True):
         line, col = masked.position(tok.start)
         if v.matches:
@@ -160,30 +161,6 @@ def _match_all(
         if out[i] is None:
             out[i] = lookup.match(claim, where[i])
     return [v for v in out if v is not None]
-
-
-def _counted(
-    prose: str, claims: list[tuple[RawToken, Claim]], verdicts: list[Verdict], lookup: Lookup
-) -> list[Verdict]:
-    """A number in a counted claim ("all 60 cells are KILL", "57 of 60 cells are KILL") is
-    checked against the stored verdict counts instead: it must be the count it claims."""
-    counted: dict[int, CountClaim] = {}
-    for cc in lookup.counts.claims(prose):
-        counted[cc.total_at] = cc
-        if cc.part_at is not None:
-            counted[cc.part_at] = cc
-    if not counted:
-        return verdicts
-    out = list(verdicts)
-    for i, (tok, claim) in enumerate(claims):
-        at = counted.get(tok.start)
-        if at is None or not claim.integer or claim.percent:
-            continue
-        found = lookup.counts.check(at, int(claim.value), tok.start)
-        if found is not None:
-            c = found.candidate
-            out[i] = Verdict((c,)) if found.ok else Verdict((), (c,), 1, found.note)
-    return out
 
 
 def read_text(path: Path) -> str:

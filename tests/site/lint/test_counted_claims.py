@@ -65,3 +65,14 @@ def test_a_false_count_fails(tmp_path: Path, sentence: str, wrong: str) -> None:
 )
 def test_a_true_count_passes(tmp_path: Path, sentence: str) -> None:
     assert failures(copy_fixture(tmp_path), sentence) == []
+
+
+def test_a_bound_count_is_checked_too(tmp_path: Path) -> None:
+    n_cells = '{{ value("metrics.n_cells", "d") }}'
+    (line,) = failures(copy_fixture(tmp_path), f"All {n_cells} cells are KILL.")
+    assert line == (
+        "[count]  value('metrics.n_cells') = 6 in a counted claim: the result has 5 of 6 cells KILL"
+    )
+    kill = '{{ value("metrics.verdict_counts.KILL", "d") }}'
+    assert failures(copy_fixture(tmp_path / "b"), f"{kill} of {n_cells} cells are KILL.") == []
+    assert failures(ISSUE_7, f"All {n_cells} cells are KILL.") != []
