@@ -212,9 +212,10 @@ def lint_report(
     except AtlasError as exc:
         lint.problems.append(_input_problem(exc))
         return lint
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, RecursionError) as exc:
         # a folder or an unreadable file where a file should be, a front matter value the
-        # YAML loader rejects: this report fails, the others are still linted
+        # YAML loader rejects, JSON nested too deeply to parse: this report fails, the others
+        # are still linted
         lint.problems.append(Problem(0, 0, "input", _unreadable(report_path, exc)))
         return lint
     res, result_doc, run_doc = sources.result, sources.result_doc, sources.run_doc
@@ -278,7 +279,9 @@ def _input_problem(exc: AtlasError) -> Problem:
     return Problem(0, 0, "input", str(exc))
 
 
-def _unreadable(report: Path, exc: OSError | ValueError) -> str:
+def _unreadable(report: Path, exc: OSError | ValueError | RecursionError) -> str:
+    if isinstance(exc, RecursionError):
+        return f"{report.parent}: result.json or run.json is nested too deeply to read"
     if isinstance(exc, OSError):
         what = "a folder, not a file" if isinstance(exc, IsADirectoryError) else exc.strerror
         return f"{exc.filename or report}: cannot read: {what or exc}"

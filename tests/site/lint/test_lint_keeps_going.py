@@ -57,3 +57,10 @@ def test_a_report_that_cannot_be_read_fails_alone(
     failing = [line for line in out.splitlines() if "[input]" in line]
     assert len(failing) == 1 and str(good) not in out  # the good one was linted, clean
     assert "2 report(s), 1 failing" in out
+
+
+def test_json_nested_too_deeply_fails_alone(tmp_path: Path) -> None:
+    report = copy_fixture(tmp_path)
+    (report.parent / "run.json").write_text('{"a": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    (problem,) = lint_report(report).problems
+    assert problem.rule == "input" and problem.message.startswith(str(report.parent))
