@@ -160,6 +160,7 @@ def read_json(path: str | os.PathLike[str]) -> Any:
             f"{p}:{line}:{col}: not UTF-8 text (byte {exc.start}: {data[exc.start]:#04x})",
             hint="re-save the file as UTF-8",
         ) from None
+    del data  # not both copies alive while parsing: peak memory of a large result
     return loads_json(text, source=str(p))
 
 
