@@ -109,6 +109,9 @@ class PermutationPlan:
     cache: bool = False
     _perms: NDArray[np.int64] = field(init=False, repr=False)
     _chunks: list[NDArray[np.intp]] = field(init=False, repr=False, default_factory=list)
+    _position: tuple[NDArray[np.intp], NDArray[np.intp], NDArray[np.intp]] | None = field(
+        init=False, repr=False, default=None
+    )
 
     def __post_init__(self) -> None:
         self._perms = draw_permutations(self.n, self.permutations, self.seed, self.strata)
@@ -119,9 +122,12 @@ class PermutationPlan:
 
     def gather_index(self, which: NDArray[np.integer] | slice) -> NDArray[np.intp]:
         """Gather indices of the chosen permutations: [len(which), n_pairs]."""
-        iu, ju = np.triu_indices(self.n, k=1)
-        position = np.zeros((self.n, self.n), dtype=np.intp)  # condensed index of (i, j)
-        position[iu, ju] = position[ju, iu] = np.arange(iu.size)
+        if self._position is None:
+            iu, ju = np.triu_indices(self.n, k=1)
+            position = np.zeros((self.n, self.n), dtype=np.intp)  # condensed index of (i, j)
+            position[iu, ju] = position[ju, iu] = np.arange(iu.size)
+            self._position = (iu, ju, position)
+        iu, ju, position = self._position
         p = self._perms[which]  # [b, n]
         return np.ascontiguousarray(position[p[:, iu], p[:, ju]])
 
