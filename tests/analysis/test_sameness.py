@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from persona_atlas.analysis.result_writer import write_result
 from persona_atlas.analysis.sameness import ATOL, RTOL, differences, same_value
 from persona_atlas.cli import main
-from persona_atlas.schema import load_result
+from persona_atlas.schema import load_result, save
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -74,3 +75,19 @@ def test_rtol_flag_is_a_tolerance(capsys: pytest.CaptureFixture[str]) -> None:
         with pytest.raises(SystemExit):
             main(["analyze", "--verify", "--rtol", bad])
         assert "--rtol" in capsys.readouterr().err
+
+
+def test_a_rerun_on_another_cpu_leaves_the_file_alone(tmp_path: Path) -> None:
+    # the file holds what another BLAS kernel computed: floats 1e-13 away, the same result
+    result = load_result(ROOT / "results" / "issue-200" / "result.json")
+    elsewhere = result.model_copy(deep=True)
+    cells = elsewhere.tables["cells"]
+    mc_r = cells.columns.index("mc_r")
+    value = cells.rows[0][mc_r]
+    assert isinstance(value, float)
+    cells.rows[0][mc_r] = value * (1 + 1e-13)
+    path = tmp_path / "result.json"
+    save(path, elsewhere)
+    before = path.read_bytes()
+    assert write_result(path, result) is False
+    assert path.read_bytes() == before
