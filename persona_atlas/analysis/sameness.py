@@ -9,8 +9,9 @@ across CPUs"):
   BLAS kernel, thread count or CPU moves it by ~1e-13 at most; two values are the same when
   ``|a − b| <= max(RTOL · max(|a|, |b|), ATOL)``. A p-value from a permutation test is a
   count over B permutations: a different count moves it by 1 / (B + 1), far outside that.
-- floats stored rounded to ``d`` decimals (``ROUNDED``): a value lying on a rounding
-  boundary may round either way, so they may differ by one step, 10^-d, no more.
+- floats stored rounded to ``d`` decimals (``ROUNDED``, where both values are so rounded):
+  a value lying on a rounding boundary may round either way, so they may differ by one
+  step, 10^-d, no more.
 
 ``rtol = 0`` compares everything exactly (bit for bit: a same-machine determinism check).
 """
@@ -58,7 +59,7 @@ def same_value(path: str, a: Any, b: Any, rtol: float = RTOL) -> bool:
         return False
     diff = abs(x - y)
     decimals = _decimals(path)
-    if decimals is not None:
+    if decimals is not None and round(x, decimals) == x and round(y, decimals) == y:
         return diff <= 10.0**-decimals * (1.0 + 1e-6)  # one rounding step (of a decimal)
     return diff <= max(rtol * max(abs(x), abs(y)), ATOL * rtol / RTOL)
 

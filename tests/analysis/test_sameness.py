@@ -43,6 +43,8 @@ CELL = "tables.cells.rows[0][11]"
         ("tables.rsa_pairs.rows[3][2]", 0.5, 0.500001, True),
         ("tables.rsa_pairs.rows[3][2]", 0.5, 0.500002, False),
         (CELL, 0.5, 0.500001, False),  # not a rounded path: the float rule
+        # a rounded path holding unrounded values (#200's input matrices): the float rule
+        ("metrics.cosine_matrices.A.layer_10.matrix[0][1]", 0.9035019449699327, 0.90350194, False),
     ],
 )
 def test_one_rule_per_value(path: str, a: object, b: object, same: bool) -> None:
