@@ -20,12 +20,12 @@ from scipy import stats as sps
 
 from persona_atlas.analysis.centroid_store import CentroidStore
 from persona_atlas.analysis.metrics import CentroidView
+from persona_atlas.analysis.sameness import DIGITS, same_float
 from persona_atlas.analysis.verdicts import pair_label
 from persona_atlas.config import RECIPES, PairConfig
 from persona_atlas.schema import Table
 
 MAX_PERSONAS = 100
-DIGITS = 6  # figures need no more; keeps result.json small and diffs readable
 
 
 @dataclass
@@ -43,7 +43,9 @@ def headline_pair(pairs: list[PairConfig]) -> PairConfig:
 
 
 def best_layer(cells: list[dict[str, Any]], pair: PairConfig) -> int | None:
-    """The layer where the pair's mc_r is highest (None when mc_r is undefined everywhere)."""
+    """The layer where the pair's mc_r is highest (None when mc_r is undefined everywhere):
+    the lowest of the layers whose mc_r is the same as the highest (``same_float``), like
+    ``verdicts.pair_summaries``, so that values tied up to rounding pick one layer."""
     scored = [
         (c["mc_r"], c["layer"])
         for c in cells
@@ -51,7 +53,10 @@ def best_layer(cells: list[dict[str, Any]], pair: PairConfig) -> int | None:
         and isinstance(c["mc_r"], float)
         and math.isfinite(c["mc_r"])
     ]
-    return max(scored)[1] if scored else None
+    if not scored:
+        return None
+    top = max(value for value, _ in scored)
+    return min(layer for value, layer in scored if same_float(value, top))
 
 
 def _rounded(matrix: np.ndarray) -> list[list[float]]:

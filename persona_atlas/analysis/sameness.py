@@ -22,7 +22,6 @@ import math
 import re
 from typing import Any
 
-from persona_atlas.analysis.persona_geometry import DIGITS
 from persona_atlas.jsonpath import flatten
 from persona_atlas.schema import ResultFile
 
@@ -33,7 +32,9 @@ RTOL = 1e-9
 ATOL = 1e-10
 #: Paths that differ legitimately between two runs of the same analysis.
 VOLATILE = ("provenance.created", "provenance.git.commit", "provenance.git.dirty")
-#: Values stored rounded to a number of decimals (``persona_geometry``): path pattern → d.
+#: Decimals of the values ``persona_geometry`` stores rounded (figures need no more).
+DIGITS = 6
+#: Where those values are: path pattern → decimals.
 ROUNDED: tuple[tuple[re.Pattern[str], int], ...] = (
     (re.compile(r"metrics\.cosine_matrices\..*"), DIGITS),
     (re.compile(r"tables\.rsa_pairs\.rows\[\d+\]\[[234]\]"), DIGITS),
@@ -46,6 +47,11 @@ def _number(x: Any) -> bool:
 
 def _decimals(path: str) -> int | None:
     return next((d for pattern, d in ROUNDED if pattern.fullmatch(path)), None)
+
+
+def same_float(x: float, y: float, rtol: float = RTOL) -> bool:
+    """The float rule: ``|x − y| <= max(rtol · max(|x|, |y|), ATOL · rtol / RTOL)``."""
+    return abs(x - y) <= max(rtol * max(abs(x), abs(y)), ATOL * rtol / RTOL)
 
 
 def same_value(path: str, a: Any, b: Any, rtol: float = RTOL) -> bool:
@@ -61,7 +67,7 @@ def same_value(path: str, a: Any, b: Any, rtol: float = RTOL) -> bool:
     decimals = _decimals(path)
     if decimals is not None and round(x, decimals) == x and round(y, decimals) == y:
         return diff <= 10.0**-decimals * (1.0 + 1e-6)  # one rounding step (of a decimal)
-    return diff <= max(rtol * max(abs(x), abs(y)), ATOL * rtol / RTOL)
+    return same_float(x, y, rtol)
 
 
 def differences(old: ResultFile, new: ResultFile, rtol: float = RTOL) -> list[str]:

@@ -15,6 +15,7 @@ from typing import Any
 
 import duckdb
 
+from persona_atlas.analysis.sameness import ATOL, RTOL
 from persona_atlas.config import Thresholds
 from persona_atlas.schema import Scalar, Table
 
@@ -144,18 +145,30 @@ def ranges(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, float | None]]
 
 
 def pair_summaries(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, Any]]:
-    """Per pair: category, min/max of cos_min and mc_r over layers, best layers, counts."""
+    """Per pair: category, min/max of cos_min and mc_r over layers, best layers, counts.
+
+    A best layer is the lowest layer whose value is the same as the maximum by the float
+    rule of ``sameness``: an arg-max of values that tie up to rounding (a clipped 1.0, two
+    layers 1e-16 apart) would otherwise depend on the BLAS kernel that rounded them."""
     out: dict[str, dict[str, Any]] = {}
     sql = """
-        SELECT x, y, any_value(category),
-               min(cos_min), max(cos_min), min(mc_r), max(mc_r),
-               arg_max(layer, mc_r), arg_max(layer, cos_min), count(*),
-               count(*) FILTER (WHERE verdict = 'PASS'),
-               count(*) FILTER (WHERE verdict = 'GREY'),
-               count(*) FILTER (WHERE verdict = 'KILL')
-        FROM cells GROUP BY x, y ORDER BY min(ord)
+        WITH top AS (
+            SELECT x, y, max(mc_r) AS mc_r, max(cos_min) AS cos_min FROM cells GROUP BY x, y
+        )
+        SELECT c.x, c.y, any_value(c.category),
+               min(c.cos_min), max(c.cos_min), min(c.mc_r), max(c.mc_r),
+               min(c.layer) FILTER (WHERE c.mc_r >= t.mc_r - greatest($rtol * abs(t.mc_r), $atol)),
+               min(c.layer) FILTER (
+                   WHERE c.cos_min >= t.cos_min - greatest($rtol * abs(t.cos_min), $atol)
+               ),
+               count(*),
+               count(*) FILTER (WHERE c.verdict = 'PASS'),
+               count(*) FILTER (WHERE c.verdict = 'GREY'),
+               count(*) FILTER (WHERE c.verdict = 'KILL')
+        FROM cells c JOIN top t ON c.x = t.x AND c.y = t.y
+        GROUP BY c.x, c.y ORDER BY min(c.ord)
         """
-    for r in con.execute(sql).fetchall():
+    for r in con.execute(sql, {"rtol": RTOL, "atol": ATOL}).fetchall():
         out[pair_key(r[0], r[1])] = {
             "pair": pair_label(r[0], r[1]),
             "category": r[2],

@@ -93,3 +93,25 @@ def test_a_rerun_on_another_cpu_leaves_the_file_alone(tmp_path: Path) -> None:
     before = path.read_bytes()
     assert write_result(path, result) is False
     assert path.read_bytes() == before
+
+
+def test_best_layer_of_values_tied_up_to_rounding_is_the_lowest() -> None:
+    # mc_r clipped to 1.0 at two layers and 2e-16 below it at a third: which is "highest"
+    # depends on rounding, so the rule picks the lowest of them, on every kernel
+    from persona_atlas.analysis.persona_geometry import best_layer
+    from persona_atlas.analysis.verdicts import cells_connection, pair_summaries, verdict
+    from persona_atlas.config import PairConfig, Thresholds
+
+    values = {4: 0.5, 9: 1.0 - 2e-16, 14: 1.0, 19: 1.0, 24: 0.99}
+    cells = []
+    for layer, mc_r in values.items():
+        v = verdict(0.97, mc_r, Thresholds())
+        cells.append({"pair": "A vs B", "x": "A", "y": "B", "category": "load-bearing",
+                      "layer": layer, "cos_min": 0.97, "cos_p5": None, "cos_mean": None,
+                      "cos_max": None, "raw_pearson": None, "raw_spearman": None,
+                      "mc_r": mc_r, "spread_spearman": None, "mantel_p": None,
+                      "verdict": v})  # fmt: skip
+    con = cells_connection([list(c.values()) for c in cells])
+    summary = pair_summaries(con)["A__B"]
+    assert (summary["best_layer_mc_r"], summary["best_layer_cos_min"]) == (9, 4)
+    assert best_layer(cells, PairConfig(x="A", y="B")) == 9
