@@ -47,7 +47,8 @@ test: $(DEV_STAMP)
 	$(BIN)/pytest
 
 ## check: lint every report's numbers, fail on stale results or figures, and recompute every
-## committed result from its committed inputs (any difference fails)
+## committed result from its committed inputs (a value that is not the same by the rules of
+## docs/analysis.md, "Reproducible across CPUs", fails)
 check: $(SITE_STAMP)
 	$(BIN)/atlas lint
 	$(BIN)/atlas check

@@ -16,10 +16,12 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from persona_atlas.analysis.comparison import AnalysisOutput
+from persona_atlas.analysis.overwrite_guard import check_overwrite, origin_of
 from persona_atlas.analysis.result_writer import (
     anchored,
     build_result,
     differences,
+    params_of,
     project_root,
     write_result,
 )
@@ -119,11 +121,19 @@ def compute(plan: Planned, *, progress: bool = False) -> ResultFile:
     return build_result(plan.issue, plan.title, plan.config, output, root)
 
 
-def run_and_write(plan: Planned, *, progress: bool = False) -> tuple[ResultFile, bool]:
+def run_and_write(
+    plan: Planned, *, force: bool = False, progress: bool = False
+) -> tuple[ResultFile, bool]:
     """Compute, then atomically replace the result file: (result, whether it was written —
-    not when the file already held it but for time and commit; ``write_result``)."""
+    not when the file already held it but for time and commit; ``write_result``).
+
+    A result of another issue, analysis or source at the target is refused before computing
+    and again, with the inputs the analysis read, before anything is written (``--force``
+    replaces it)."""
+    planned = origin_of(plan.issue, plan.config.name, params_of(plan.config), None)
+    check_overwrite(plan.result_path, planned, force=force)
     result = compute(plan, progress=progress)
-    return result, write_result(plan.result_path, result)
+    return result, write_result(plan.result_path, result, force=force)
 
 
 def verify(plan: Planned, *, rtol: float = RTOL, progress: bool = False) -> list[str]:

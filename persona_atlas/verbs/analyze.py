@@ -60,9 +60,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from persona_atlas.analysis.analyses import compute, plan_experiment, plan_rerun
-    from persona_atlas.analysis.overwrite_guard import check_overwrite, origin_of
-    from persona_atlas.analysis.result_writer import params_of, write_result
+    from persona_atlas.analysis.analyses import plan_experiment, plan_rerun, run_and_write
 
     progress = sys.stderr.isatty() if args.progress is None else args.progress
     if args.verify:
@@ -79,12 +77,8 @@ def run(args: argparse.Namespace) -> int:
     target: Path = args.target
     is_config = target.suffix in (".yaml", ".yml")
     plan = plan_experiment(target) if is_config else plan_rerun(target)
-    # Another result at the target is refused before computing, and again (with the
-    # inputs the analysis read) before anything is written: no result, no figure.
-    planned = origin_of(plan.issue, plan.config.name, params_of(plan.config), None)
-    check_overwrite(plan.result_path, planned, force=args.force)
-    result = compute(plan, progress=progress)
-    written = write_result(plan.result_path, result, force=args.force)
+    # another result at the target is refused before anything is written: no figure either
+    result, written = run_and_write(plan, force=args.force, progress=progress)
     counts = result.metrics.get("verdict_counts")
     summary = f" ({counts})" if counts else ""
     done = "wrote" if written else "unchanged (not rewritten)"
