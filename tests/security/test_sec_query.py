@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 
 from persona_atlas.errors import ReportError
-from persona_atlas.schema import load_result, load_run
+from persona_atlas.schema import load_result
 from persona_atlas.site import safe_query
 from persona_atlas.site.lint import lint_report
 from persona_atlas.site.lint.output import text_lines
-from persona_atlas.site.render import BodyRenderer, RenderedBody, figure_names, query_table
-from persona_atlas.site.report import parse_report
+from persona_atlas.site.render import query_table
+from tests.security.seckit import files_under, render_report
 from tests.site.lint.lintkit import FIXTURE, copy_fixture
 
 HOSTNAME = Path("/etc/hostname").read_text().strip() if Path("/etc/hostname").exists() else ""
@@ -73,20 +73,6 @@ def _with_query(tmp_path: Path, sql: str) -> tuple[Path, int, Path]:
     return report, text.count("\n") + 3, out
 
 
-def _render(report: Path) -> RenderedBody:
-    d = report.parent
-    return BodyRenderer(
-        parse_report(report),
-        load_result(d / "result.json"),
-        load_run(d / "run.json"),
-        figure_names(d),
-    ).render()
-
-
-def _files(root: Path) -> set[Path]:
-    return set(root.rglob("*"))
-
-
 def _no_leak(message: str) -> None:
     assert "root:" not in message  # /etc/passwd
     if HOSTNAME:
@@ -96,23 +82,23 @@ def _no_leak(message: str) -> None:
 @pytest.mark.parametrize(("sql", "expected"), REFUSED)
 def test_render_refuses_query(tmp_path: Path, sql: str, expected: str) -> None:
     report, line, out = _with_query(tmp_path, sql)
-    before = _files(tmp_path)
+    before = files_under(tmp_path)
     with pytest.raises(ReportError) as err:
-        _render(report)
+        render_report(report)
     message = str(err.value)
     assert message.startswith(f"{report}:{line}: query: "), message
     assert expected in message, message
-    assert _files(tmp_path) == before and not list(out.iterdir())
+    assert files_under(tmp_path) == before and not list(out.iterdir())
     _no_leak(message)
 
 
 @pytest.mark.parametrize(("sql", "expected"), REFUSED)
 def test_lint_refuses_query_the_same_way(tmp_path: Path, sql: str, expected: str) -> None:
     report, line, out = _with_query(tmp_path, sql)
-    before = _files(tmp_path)
+    before = files_under(tmp_path)
     lines = [t for t in text_lines(lint_report(report)) if t.startswith(f"{report}:{line}:")]
     assert any("[query]  query: " in t and expected in t for t in lines), lines
-    assert _files(tmp_path) == before and not list(out.iterdir())
+    assert files_under(tmp_path) == before and not list(out.iterdir())
     for t in lines:
         _no_leak(t)
 

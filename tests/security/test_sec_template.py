@@ -16,12 +16,10 @@ import pytest
 from jinja2.sandbox import SecurityError
 
 from persona_atlas.errors import ReportError
-from persona_atlas.schema import load_result, load_run
 from persona_atlas.site.lint import lint_report
 from persona_atlas.site.lint.output import text_lines
-from persona_atlas.site.render import BodyRenderer, RenderedBody, figure_names
-from persona_atlas.site.report import parse_report
 from persona_atlas.site.sandbox import ReportSandbox
+from tests.security.seckit import files_under, render_report
 from tests.site.lint.lintkit import copy_fixture
 
 CANARY = "atlas-canary"
@@ -59,31 +57,17 @@ def _with_payload(tmp_path: Path, payload: str) -> tuple[Path, int, Path]:
     return report, text.count("\n") + 3, canary
 
 
-def _render(report: Path) -> RenderedBody:
-    d = report.parent
-    return BodyRenderer(
-        parse_report(report),
-        load_result(d / "result.json"),
-        load_run(d / "run.json"),
-        figure_names(d),
-    ).render()
-
-
-def _files(root: Path) -> set[Path]:
-    return {p for p in root.rglob("*")}
-
-
 @pytest.mark.parametrize("payload", PAYLOADS)
 def test_render_refuses_escape_with_file_and_line(tmp_path: Path, payload: str) -> None:
     report, line, canary = _with_payload(tmp_path, payload)
-    before = _files(tmp_path)
+    before = files_under(tmp_path)
     start = time.perf_counter()
     with pytest.raises(ReportError) as err:
-        _render(report)
+        render_report(report)
     assert time.perf_counter() - start < 5
     assert str(err.value).startswith(f"{report}:{line}: "), str(err.value)
     assert not canary.exists()
-    assert _files(tmp_path) == before
+    assert files_under(tmp_path) == before
     message = str(err.value)
     assert "uid=" not in message and "<module" not in message and "<class" not in message
     assert os.uname().nodename not in message.replace(str(tmp_path), "")
@@ -92,9 +76,9 @@ def test_render_refuses_escape_with_file_and_line(tmp_path: Path, payload: str) 
 @pytest.mark.parametrize("payload", PAYLOADS)
 def test_lint_flags_escape_at_file_line_col_without_rendering(tmp_path: Path, payload: str) -> None:
     report, line, canary = _with_payload(tmp_path, payload)
-    before = _files(tmp_path)
+    before = files_under(tmp_path)
     lint = lint_report(report)
-    assert not canary.exists() and _files(tmp_path) == before
+    assert not canary.exists() and files_under(tmp_path) == before
     flagged = [t for t in text_lines(lint) if t.startswith(f"{report}:{line}:")]
     assert flagged, text_lines(lint)
     col = int(flagged[0].split(":")[2].split()[0])
@@ -128,9 +112,9 @@ def test_unsafe_attribute_names_the_attribute(tmp_path: Path) -> None:
     assert any("'cycler' is undefined" in t for t in lines)
 
 
-def test_documented_helpers_still_render(tmp_path: Path) -> None:
+def test_documented_helpers_stillrender_report(tmp_path: Path) -> None:
     report = copy_fixture(tmp_path)
-    out = _render(report)
+    out = render_report(report)
     assert "| pair | layer |" in out.markdown and out.bound
     assert lint_report(report).failed == 0
 
@@ -140,6 +124,6 @@ def test_a_huge_format_width_is_refused_not_built(tmp_path: Path, spec: str) -> 
     report, line, _ = _with_payload(tmp_path, '{{ value("metrics.n_pairs", "' + spec + '") }}')
     start = time.perf_counter()
     with pytest.raises(ReportError, match=rf"report.md:{line}: .*bad format spec: width or"):
-        _render(report)
+        render_report(report)
     assert any(f"{report}:{line}:" in t and "[value]" in t for t in text_lines(lint_report(report)))
     assert time.perf_counter() - start < 5
