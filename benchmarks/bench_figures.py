@@ -36,10 +36,10 @@ from urllib.parse import urljoin, urlsplit
 
 import numpy as np
 
+from persona_atlas.figures import registry, render
+from persona_atlas.figures.build import build_figures, report_captions
 from persona_atlas.schema import ResultFile, load_result, save
 from persona_atlas.site.build import BuildOptions, build_site
-from persona_atlas.site.figures import registry, render
-from persona_atlas.site.figures.build import build_figures, report_captions
 
 ROOT = Path(__file__).resolve().parents[1]
 RECIPES = ["A", "B", "B*", "B*_no_last", "C1", "C2", "C3"]

@@ -29,15 +29,15 @@ import tempfile
 import time
 from pathlib import Path
 
+from persona_atlas.lint import lint_report
+from persona_atlas.lint.context import contexts
+from persona_atlas.lint.exemptions import token_rule
+from persona_atlas.lint.lookup import Lookup
+from persona_atlas.lint.matching import naive_matches
+from persona_atlas.lint.numbers import find_tokens, parse_claim
+from persona_atlas.lint.prose import mask
+from persona_atlas.lint.sources import clear_cache
 from persona_atlas.schema import ResultFile, save
-from persona_atlas.site.lint import lint_report
-from persona_atlas.site.lint.context import contexts
-from persona_atlas.site.lint.exemptions import token_rule
-from persona_atlas.site.lint.lookup import Lookup
-from persona_atlas.site.lint.matching import naive_matches
-from persona_atlas.site.lint.numbers import find_tokens, parse_claim
-from persona_atlas.site.lint.prose import mask
-from persona_atlas.site.lint.sources import clear_cache
 
 RECIPES = ["A", "B", "B*", "C1", "C2", "C3"]
 METRICS = ["cos_min", "cos_p5", "cos_mean", "cos_max", "raw_pearson", "raw_spearman", "mc_r"]
@@ -247,7 +247,7 @@ def big(megabytes: float) -> int:
         path = str(folder / "result.json")
         t_json, rss_json, _ = measured(f"import json; json.load(open({path!r}))")
         t_lint, rss_lint, said = measured(
-            "from persona_atlas.site.lint import lint_report\n"
+            "from persona_atlas.lint import lint_report\n"
             f"lint = lint_report({str(report)!r})\n"
             "print(lint.counts(), [p.message[:200] for p in lint.problems][:3])"
         )

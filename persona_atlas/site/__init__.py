@@ -1,1 +1,1 @@
-"""Site side: Jinja rendering of reports, figures, linter, staleness check, MkDocs glue."""
+"""Site side: page templates, the publishing gate and the MkDocs build, nothing else."""

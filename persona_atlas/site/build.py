@@ -29,6 +29,12 @@ from markupsafe import Markup
 from persona_atlas import gitinfo
 from persona_atlas.errors import InputFileError, ReportError
 from persona_atlas.files import plain_files, write_json
+from persona_atlas.reports.front_matter import Report, discover_reports, parse_report
+from persona_atlas.reports.render import (
+    BodyRenderer,
+    FigureRequest,
+    figure_names,
+)
 from persona_atlas.schema import ResultFile, RunFile, load_result, load_run
 from persona_atlas.site import postprocess, publish
 from persona_atlas.site.artifacts import collect_artifacts
@@ -41,12 +47,6 @@ from persona_atlas.site.page_templates import (
     page_meta_yaml,
     render_template,
 )
-from persona_atlas.site.render import (
-    BodyRenderer,
-    FigureRequest,
-    figure_names,
-)
-from persona_atlas.site.report import Report, discover_reports, parse_report
 from persona_atlas.site.result_folders import copy_figures, results_folder, shown_path
 
 ASSETS = Path(__file__).resolve().parent / "assets"
@@ -233,7 +233,7 @@ def _figure_caption(result_dir: Path, name: str) -> str:
 
 def figure_html(req: FigureRequest) -> str:
     """Interactive Vega-Lite view with the static SVG as fallback, and its caption."""
-    from persona_atlas.site.figures import embed_html
+    from persona_atlas.figures import embed_html
 
     spec, svg = f"figures/{req.name}.vl.json", f"figures/{req.name}.svg"
     return str(embed_html(req.name, spec, svg, req.caption))
@@ -362,7 +362,7 @@ def _write_assets(staging: Path) -> list[str]:
     for f in ASSETS.iterdir():
         if f.is_file():
             shutil.copy2(f, dest / f.name)
-    from persona_atlas.site.figures import write_vendor_assets
+    from persona_atlas.figures import write_vendor_assets
 
     return [*write_vendor_assets(dest / "vendor", relative_to=staging), "assets/atlas.js"]
 

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
+from persona_atlas.reports.front_matter import FrontMatter
 from persona_atlas.site.artifacts import Artifact
-from persona_atlas.site.report import FrontMatter
 
 
 @dataclass(frozen=True)

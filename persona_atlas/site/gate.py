@@ -16,8 +16,8 @@ _SHOWN_PER_REPORT = 5
 
 def lint_banners(reports: list[Path], *, preview: bool) -> dict[Path, str]:
     """Banner text for each failing report (preview), or a ``ReportError`` naming them all."""
-    from persona_atlas.site.lint import lint_report
-    from persona_atlas.site.lint.output import text_lines
+    from persona_atlas.lint import lint_report
+    from persona_atlas.lint.output import text_lines
 
     failing = [lint for lint in map(lint_report, reports) if lint.failed]
     if not failing:

@@ -18,7 +18,7 @@ import yaml
 from markupsafe import Markup
 
 from persona_atlas.errors import ReportError
-from persona_atlas.site.render import template_frame
+from persona_atlas.reports.render import template_frame
 
 
 @dataclass(frozen=True)

@@ -84,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
     done = "wrote" if written else "unchanged (not rewritten)"
     print(f"{done} {plan.result_path}: {result.kind}, verdict {result.verdict}{summary}")
     if args.figures:
-        from persona_atlas.site.figures import build_figures
+        from persona_atlas.figures import build_figures
 
         drawn = build_figures(Path(plan.result_path).parent, progress=progress)
         print(

@@ -41,7 +41,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from persona_atlas.site.staleness import check_result
+    from persona_atlas.staleness import check_result
 
     paths = [p / "result.json" if p.is_dir() else p for p in args.paths] or sorted(
         Path("results").glob("*/result.json")

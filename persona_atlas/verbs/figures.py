@@ -46,8 +46,8 @@ def result_dirs(explicit: list[Path], root: Path) -> list[Path]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from persona_atlas.figures import build_figures, jobs_for
     from persona_atlas.schema import load_result
-    from persona_atlas.site.figures import build_figures, jobs_for
 
     for folder in result_dirs(args.results, args.root):
         if args.list:

@@ -48,8 +48,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from persona_atlas.site.lint import lint_file, lint_report
-    from persona_atlas.site.lint.output import dumps, summary_line, text_lines
+    from persona_atlas.lint import lint_file, lint_report
+    from persona_atlas.lint.output import dumps, summary_line, text_lines
 
     paths = [p / "report.md" if p.is_dir() else p for p in args.paths] or sorted(
         Path("results").glob("*/report.md")

@@ -9,10 +9,10 @@ import pytest
 import test_analyze_verb
 
 from persona_atlas.cli import main
+from persona_atlas.figures import figure_is_stale, jobs_for
+from persona_atlas.figures.render import read_meta, spec_sha256_of
 from persona_atlas.files import sha256_file
 from persona_atlas.schema import load_result
-from persona_atlas.site.figures import figure_is_stale, jobs_for
-from persona_atlas.site.figures.render import read_meta, spec_sha256_of
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 

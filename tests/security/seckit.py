@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from persona_atlas.reports.front_matter import parse_report
+from persona_atlas.reports.render import BodyRenderer, RenderedBody, figure_names
 from persona_atlas.schema import load_result, load_run
-from persona_atlas.site.render import BodyRenderer, RenderedBody, figure_names
-from persona_atlas.site.report import parse_report
 
 
 def render_report(report: Path) -> RenderedBody:

@@ -17,7 +17,7 @@ from persona_atlas.analysis.versioning import code_version
 from persona_atlas.cli import main
 from persona_atlas.files import sha256_file
 from persona_atlas.schema import ResultFile, save
-from persona_atlas.site.staleness import check_result
+from persona_atlas.staleness import check_result
 
 SECRET = "TOP-SECRET-CANARY-7f3a"
 

@@ -13,13 +13,13 @@ from pathlib import Path
 import pytest
 
 from persona_atlas.errors import ReportError
+from persona_atlas.lint import lint_report
+from persona_atlas.lint.output import text_lines
+from persona_atlas.reports import safe_query
+from persona_atlas.reports.render import query_table
 from persona_atlas.schema import load_result
-from persona_atlas.site import safe_query
-from persona_atlas.site.lint import lint_report
-from persona_atlas.site.lint.output import text_lines
-from persona_atlas.site.render import query_table
+from tests.lint.lintkit import FIXTURE, copy_fixture
 from tests.security.seckit import files_under, render_report
-from tests.site.lint.lintkit import FIXTURE, copy_fixture
 
 HOSTNAME = Path("/etc/hostname").read_text().strip() if Path("/etc/hostname").exists() else ""
 RESULT = load_result(FIXTURE / "result.json")

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import markdown
 
+from persona_atlas.reports.escaping import markdown_cell, markdown_text
+from persona_atlas.reports.render import bound_value, query_table, table_markdown
 from persona_atlas.schema import ResultFile, Table, load_result
 from persona_atlas.site.build import BuildOptions, build_site
-from persona_atlas.site.escaping import markdown_cell, markdown_text
-from persona_atlas.site.render import bound_value, query_table, table_markdown
-from tests.site.lint.lintkit import FIXTURE
+from tests.lint.lintkit import FIXTURE
 from tests.site.sitekit import git, make_site, result_doc
 
 XSS = "<img src=x onerror=alert(1)>"

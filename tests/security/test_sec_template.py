@@ -16,11 +16,11 @@ import pytest
 from jinja2.sandbox import SecurityError
 
 from persona_atlas.errors import ReportError
-from persona_atlas.site.lint import lint_report
-from persona_atlas.site.lint.output import text_lines
-from persona_atlas.site.sandbox import ReportSandbox
+from persona_atlas.lint import lint_report
+from persona_atlas.lint.output import text_lines
+from persona_atlas.reports.sandbox import ReportSandbox
+from tests.lint.lintkit import copy_fixture
 from tests.security.seckit import files_under, render_report
-from tests.site.lint.lintkit import copy_fixture
 
 CANARY = "atlas-canary"
 PAYLOADS = [

@@ -1,0 +1,113 @@
+"""How lint results are shown: one line per failure, a summary, or JSON.
+
+Failure lines read ``file:line:col  token  → nearest candidates (path = value)``; other
+failures read ``file:line:col  [rule]  message``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from persona_atlas.lint.engine import NumberCheck, ReportLint
+
+SUMMARY_KEYS = ("checked", "matched", "bound", "exempt", "pragma", "failed", "other_failures")
+
+
+def _where(lint: ReportLint, line: int, col: int) -> str:
+    return f"{lint.path}:{line}:{col}" if line else str(lint.path)
+
+
+def text_lines(lint: ReportLint, *, verbose: bool = False) -> list[str]:
+    out: list[tuple[int, int, str]] = []
+    for n in lint.numbers:
+        where = _where(lint, n.line, n.col)
+        if n.status == "failed":
+            out.append((n.line, n.col, f"{where}  {n.token}  → {_nearest(n)}"))
+        elif verbose and n.status == "exempt":
+            out.append((n.line, n.col, f"{where}  {n.token}  exempt ({n.rule}): {n.reason}"))
+        elif verbose and n.status == "pragma":
+            out.append((n.line, n.col, f"{where}  {n.token}  allowed by pragma: {n.reason}"))
+        elif verbose:
+            best = n.matches[0].show() if n.matches else ""
+            more = f" (+{len(n.matches) - 1} more in scope)" if len(n.matches) > 1 else ""
+            out.append((n.line, n.col, f"{where}  {n.token}  matched {best}{more}"))
+    for b in lint.bindings:
+        where = _where(lint, b.line, b.col)
+        if not b.ok:
+            out.append((b.line, b.col, f"{where}  [{b.helper}]  {b.message}"))
+        elif verbose and b.helper == "value":
+            out.append((b.line, b.col, f"{where}  bound {b.target} → {b.shown}"))
+    for p in lint.problems:
+        out.append((p.line, p.col, f"{_where(lint, p.line, p.col)}  [{p.rule}]  {p.message}"))
+    return [text for *_, text in sorted(out, key=lambda t: (t[0], t[1]))]
+
+
+def _nearest(n: NumberCheck) -> str:
+    """``in scope: a = 1, b = 2; elsewhere: c = 3 (why)`` — the values the number's context
+    refers to first, then the closest anywhere."""
+    scoped = ", ".join(c.show() for c in n.nearest[: n.in_scope])
+    rest = ", ".join(c.show() for c in n.nearest[n.in_scope :])
+    if scoped:
+        shown = f"in scope: {scoped}" + (f"; elsewhere: {rest}" if rest else "")
+    else:
+        shown = rest or "no numbers in the result"
+    return f"{shown} ({n.note})" if n.note else shown
+
+
+def totals(lints: list[ReportLint]) -> dict[str, int]:
+    total = dict.fromkeys(SUMMARY_KEYS, 0)
+    for lint in lints:
+        for k, v in lint.counts().items():
+            total[k] += v
+    return total
+
+
+def summary_line(lints: list[ReportLint]) -> str:
+    t = totals(lints)
+    bad = sum(lint.failed > 0 for lint in lints)
+    return (
+        f"{len(lints)} report(s), {bad} failing: {t['checked']} numbers checked — "
+        f"{t['matched']} matched, {t['bound']} bound, {t['exempt']} exempt by rule, "
+        f"{t['pragma']} allowed by pragma, {t['failed']} failed; "
+        f"{t['other_failures']} other failure(s) (structure, helpers, pragmas, input)"
+    )
+
+
+def as_json(lints: list[ReportLint]) -> dict[str, Any]:
+    def cand(c: Any) -> dict[str, Any]:
+        out = {"path": c.path, "value": c.value}
+        if c.high is not None:
+            out["high"] = c.high
+        return out
+
+    reports = []
+    for lint in lints:
+        reports.append(
+            {
+                "path": str(lint.path),
+                "summary": lint.counts(),
+                "numbers": [
+                    {
+                        "line": n.line,
+                        "col": n.col,
+                        "token": n.token,
+                        "status": n.status,
+                        "rule": n.rule or None,
+                        "reason": n.reason or None,
+                        "matches": [cand(c) for c in n.matches],
+                        "nearest": [cand(c) for c in n.nearest],
+                        "nearest_in_scope": n.in_scope,
+                        "note": n.note or None,
+                    }
+                    for n in lint.numbers
+                ],
+                "bindings": [b.__dict__ for b in lint.bindings],
+                "problems": [p.__dict__ for p in lint.problems],
+            }
+        )
+    return {"summary": totals(lints), "reports": reports}
+
+
+def dumps(lints: list[ReportLint]) -> str:
+    return json.dumps(as_json(lints), indent=2, ensure_ascii=False)

@@ -1,0 +1,104 @@
+"""The JSON a report is linted against, loaded once per file version.
+
+Reading, validating and indexing a 500 KB result.json is most of a lint's cost; linting many
+edits of one report (the mutation test, an editor integration) or many reports of one result
+reuses the loaded documents and their `Lookup` while the files' size and mtime are unchanged
+(up to 64 MB of JSON in all: a larger result is not held after its report is linted). A
+result's tables are shared between the validated model and the JSON the lint reads, not
+copied.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from persona_atlas.files import read_json
+from persona_atlas.lint.lookup import Lookup
+from persona_atlas.schema import ResultFile, load_result, load_run
+
+_CACHE: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+_CACHE_SIZE = 8
+#: Loaded results are kept while their files total at most this many bytes: a very large
+#: result is loaded for each report that needs it rather than held with seven others.
+_CACHE_BYTES = 64 * 2**20
+
+
+@dataclass(frozen=True)
+class ResultSources:
+    result: ResultFile
+    result_doc: dict[str, Any]
+    run_doc: dict[str, Any] | None
+    lookup: Lookup
+
+
+def clear_cache() -> None:
+    """Forget every loaded result (the benchmark times a cold lint with it)."""
+    _CACHE.clear()
+
+
+def _key(kind: str, paths: Sequence[Path]) -> tuple[Any, ...]:
+    out: list[Any] = [kind]
+    for p in paths:
+        st = p.stat() if p.exists() else None
+        out.append((str(p.resolve()), st.st_mtime_ns if st else None, st.st_size if st else None))
+    return tuple(out)
+
+
+def _size(key: tuple[Any, ...]) -> int:
+    return sum(part[2] or 0 for part in key[1:])
+
+
+def _cached(key: tuple[Any, ...]) -> Any:
+    hit = _CACHE.get(key)
+    if hit is not None:
+        _CACHE.move_to_end(key)
+    return hit
+
+
+def _store(key: tuple[Any, ...], value: Any) -> Any:
+    if _size(key) > _CACHE_BYTES:
+        return value
+    _CACHE[key] = value
+    while len(_CACHE) > _CACHE_SIZE or sum(map(_size, _CACHE)) > _CACHE_BYTES:
+        _CACHE.popitem(last=False)
+    return value
+
+
+def result_sources(result_path: Path, run_path: Path) -> ResultSources:
+    """result.json (validated) and run.json (if present) with their lookup."""
+    key = _key("result", [result_path, run_path])
+    hit = _cached(key)
+    if hit is not None:
+        return hit
+    res = load_result(result_path)
+    run_doc = load_run(run_path).model_dump(mode="json") if run_path.exists() else None
+    result_doc = _as_json(res)
+    lookup = Lookup({"": result_doc, "run.": run_doc})
+    return _store(key, ResultSources(res, result_doc, run_doc, lookup))
+
+
+def _as_json(res: ResultFile) -> dict[str, Any]:
+    """``res.model_dump(mode="json")``, except that each table's rows are the validated rows
+    themselves (already JSON values), not a copy: a result's tables can be most of its size."""
+    doc = res.model_dump(mode="json", exclude={"tables"})
+    tables = {}
+    for name, t in res.tables.items():
+        rest = t.model_dump(mode="json", exclude={"rows"})
+        tables[name] = {k: t.rows if k == "rows" else rest[k] for k in type(t).model_fields}
+    fields = list(type(res).model_fields)
+    return {k: tables if k == "tables" else doc[k] for k in fields if k == "tables" or k in doc}
+
+
+def against_lookup(against: Sequence[str | Path]) -> Lookup:
+    """Any JSON files, each under the prefix ``<stem>:``."""
+    paths = [Path(a) for a in against]
+    key = _key("against", paths)
+    hit = _cached(key)
+    if hit is not None:
+        return hit
+    docs: dict[str, Any] = {f"{p.stem}:": read_json(p) for p in paths}
+    return _store(key, Lookup(docs))

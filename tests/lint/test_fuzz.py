@@ -1,0 +1,213 @@
+"""Arbitrary Markdown never crashes the linter, and every reported position is exact.
+
+Three layers: the number extractor and matcher on any text (huge exponents included), the
+same on text built from report-like pieces, and the whole report lint — helpers, bindings,
+structure, scoping — on a fuzzed body under the fixture's front matter.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from persona_atlas.lint import lint_report
+from persona_atlas.lint.engine import ReportLint, check_numbers, read_text
+from persona_atlas.lint.lookup import Lookup
+from persona_atlas.lint.prose import mask
+from persona_atlas.lint.structure import headings
+from tests.lint.lintkit import FIXTURE
+
+LOOKUP = Lookup(
+    {
+        "": {
+            "a": 0.6367,
+            "b": -0.0103,
+            "n_personas": 275,
+            "d": {"min": 0.1, "max": 0.9},
+            "pairs": {"A__B": {"layer_7": {"cos_min": 0.53}, "layer_14": {"cos_min": 0.64}}},
+            "layers": [7, 14],
+            "thresholds": {"kill_cos_min": 0.85},
+        }
+    }
+)
+
+PIECES = st.sampled_from(
+    [
+        "0.64",
+        "-0.010",
+        "−0.5",
+        "38.3%",
+        "4.9 × 10⁻⁴",
+        "1e-3",
+        "37,675",
+        "100K",
+        "±",
+        "–",
+        "-",
+        " to ",
+        "…",
+        "#201",
+        "2026-05-03",
+        "v1.2.3",
+        "Qwen2.5-7B",
+        "`",
+        "```",
+        "~~~",
+        "    ",
+        "\n",
+        "\n\n",
+        "1. ",
+        "> ",
+        "| ",
+        "|",
+        "---",
+        "**",
+        "_",
+        "*",
+        "[",
+        "]",
+        "(",
+        ")",
+        "![",
+        "](",
+        "<!--",
+        "-->",
+        "<!-- lint-allow 0.7: r -->",
+        "lint-allow",
+        "{{",
+        "}}",
+        "{%",
+        "%}",
+        "{#",
+        "#}",
+        'value("a", ".2f")',
+        "{% raw %}",
+        "{% endraw %}",
+        "<b>",
+        "</b>",
+        "http://x.org/",
+        "&amp;",
+        "[^1]",
+        "## ",
+        "### Results",
+        "**Confidence: HIGH**",
+        "e",
+        "x",
+        "10",
+        "^",
+        "¹",
+        " ",
+        ",",
+        ".",
+        "..",
+        "0",
+        "9",
+        "et al. ",
+        "May ",
+        "Python ",
+        "a",
+        "\t",
+        "\r\n",
+        "\x00",
+        "1.2e400",
+        "10^400",
+        "1e-400",
+        "e99999",
+        "× 10⁹⁹⁹",
+        "9" * 40,
+        "≥ ",
+        "+",
+        "at layer ",
+        "layers 7-14",
+        "A vs B ",
+        "B* ",
+        "N=",
+        " personas",
+        "| 7 | 0.53 |",
+        "|---|---|",
+        "| layer | cos_min |",
+        "Figure ",
+        "§",
+        "pos[0]",
+        "[1]",
+        "issue ",
+        "arXiv:",
+        ";",
+        "(",
+    ]
+)
+
+
+@settings(max_examples=250, deadline=None)
+@given(st.lists(PIECES | st.text(max_size=4), max_size=40).map("".join))
+def test_extractor_never_crashes_and_positions_are_exact(text: str) -> None:
+    text = text.replace("\r\n", "\n")
+    masked = mask(text)
+    assert len(masked.prose) == len(text)
+    lint = ReportLint(Path("fuzz.md"))
+    check_numbers(masked, LOOKUP, lint)
+    lines = text.split("\n")
+    for n in lint.numbers:
+        assert n.status in ("matched", "failed", "exempt", "pragma")
+        row = lines[n.line - 1]
+        assert row[n.col - 1 :].startswith(n.token.split("\n")[0]), (n, row)
+    headings(masked)
+
+
+NUMBER = st.builds(
+    lambda sign, mant, exp, pct: f"{sign}{mant}{exp}{pct}",
+    st.sampled_from(["", "-", "−", "±", "+"]),
+    st.from_regex(r"\d{1,30}(\.\d{1,20})?", fullmatch=True),
+    st.one_of(
+        st.just(""),
+        st.integers(-(10**6), 10**6).map(lambda e: f"e{e}"),
+        st.integers(-5000, 5000).map(lambda e: f" × 10^{e}"),
+    ),
+    st.sampled_from(["", "%", "K", "B"]),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(NUMBER | PIECES, max_size=12).map(" ".join))
+def test_any_number_however_large_is_a_verdict_not_a_crash(text: str) -> None:
+    lint = ReportLint(Path("fuzz.md"))
+    check_numbers(mask(text), LOOKUP, lint)
+    assert all(n.status in ("matched", "failed", "exempt", "pragma") for n in lint.numbers)
+
+
+_FIXTURE_TEXT = read_text(FIXTURE / "report.md")
+_FRONT = _FIXTURE_TEXT[: _FIXTURE_TEXT.index("## TL;DR")]
+HELPER = st.sampled_from(
+    [
+        '{{ value("metrics.n_pairs", "d") }}',
+        '{{ value("metrics.n_pairs", "d", 3) }}',
+        '{{ value("run.layers[9]") }}',
+        "{{ value(x) }}",
+        '{{ table("cells", columns=["pair"]) }}',
+        '{{ table("cells", "x") }}',
+        '{{ figure("verdict_partition", "cap 0.5") }}',
+        '{{ figure("verdict_partition", "") }}',
+        '{{ hero("caption 0.77") }}',
+        '{{ query("SELECT 1") }}',
+        '{{ query("SELECT nope FROM cells") }}',
+        "**Confidence: MODERATE** — x",
+        "![](f.png)",
+        "somewhat high",
+        "<!-- lint-allow 0.5: why -->",
+    ]
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(HELPER | NUMBER | PIECES, max_size=30).map(" ".join))
+def test_whole_report_lint_never_crashes(body: str) -> None:
+    text = _FRONT + body.replace("\r\n", "\n")
+    lint = lint_report(FIXTURE / "report.md", text=text)
+    lines = text.split("\n")
+    for n in lint.numbers:
+        if n.status != "exempt" or n.rule not in ("code", "url", "html", "footnote"):
+            assert lines[n.line - 1][n.col - 1 :].startswith(n.token.split("\n")[0]), n
+    for p in [*lint.problems, *lint.bindings]:
+        assert 0 <= p.line <= len(lines)
