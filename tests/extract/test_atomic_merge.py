@@ -18,8 +18,8 @@ import pytest
 from persona_atlas.analysis.centroid_store import CentroidStore
 from persona_atlas.errors import InputFileError
 from persona_atlas.extract import commit, store
-from persona_atlas.extract.commit import STAGING_DIR
 from persona_atlas.extract.runner import run_extract
+from persona_atlas.run_layout import STAGING_DIR
 from persona_atlas.schema import load_run
 from tests.extract.conftest import PERSONAS, QUESTIONS
 

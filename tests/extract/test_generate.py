@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from persona_atlas.config import GenerationConfig
 from persona_atlas.extract import template
-from persona_atlas.extract.generate import HFGenerator, cut_at_stop, stop_ids
+from persona_atlas.extract.generate import HFGenerator
+from persona_atlas.extract.greedy import cut_at_stop, stop_ids
 from tests.extract.conftest import QUESTIONS
 
 

@@ -11,7 +11,8 @@ import torch
 from persona_atlas.config import GenerationConfig
 from persona_atlas.extract import template
 from persona_atlas.extract.fused import FusedHF
-from persona_atlas.extract.generate import HFGenerator, stop_ids
+from persona_atlas.extract.generate import HFGenerator
+from persona_atlas.extract.greedy import stop_ids
 from persona_atlas.extract.models import LoadedModel, load_model
 from tests.extract.conftest import QUESTIONS
 from tests.extract.tiny_models import save_tiny_qwen2

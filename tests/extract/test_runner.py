@@ -11,8 +11,8 @@ import pytest
 from persona_atlas.cli import main
 from persona_atlas.config import RECIPES
 from persona_atlas.errors import InputFileError
-from persona_atlas.extract import runner
-from persona_atlas.extract.runner import Shard, merge, run_extract
+from persona_atlas.extract.runner import merge, run_extract
+from persona_atlas.extract.shard import Shard
 from persona_atlas.extract.store import load_centroids
 from persona_atlas.schema import load_run
 from tests.extract.conftest import PERSONAS, QUESTIONS
@@ -221,11 +221,11 @@ def test_failed_persona_is_recorded_and_the_rest_finish(experiment, tmp_path, mo
 def test_shard_argument_is_validated():
     from persona_atlas.errors import ConfigError
 
-    assert runner.Shard.parse("2/4").members(10) == [2, 6]
+    assert Shard.parse("2/4").members(10) == [2, 6]
     with pytest.raises(ConfigError, match="need 0 <= k < N"):
-        runner.Shard.parse("4/4")
+        Shard.parse("4/4")
     with pytest.raises(ConfigError, match="expected k/N"):
-        runner.Shard.parse("one")
+        Shard.parse("one")
 
 
 def test_serialised_files_load_with_safetensors_and_are_deterministic(tmp_path):

@@ -10,12 +10,13 @@ import torch
 
 from persona_atlas.config import RECIPES
 from persona_atlas.extract.capture import Capture
-from persona_atlas.extract.models import load_model, locate_gguf
+from persona_atlas.extract.models import load_model
 from persona_atlas.extract.recipes import plan_persona
 from persona_atlas.extract.runner import run_extract
 from persona_atlas.extract.smoke import run_smoke
 from persona_atlas.extract.store import load_centroids
 from persona_atlas.files import sha256_file
+from persona_atlas.model_files import locate_gguf
 from tests.extract.conftest import write_experiment
 
 pytestmark = pytest.mark.slow

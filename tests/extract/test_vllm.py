@@ -26,9 +26,9 @@ from persona_atlas.extract.generate import (
     HFGenerator,
     VLLMGenerator,
     make_generator,
-    stop_ids,
     weights_folder,
 )
+from persona_atlas.extract.greedy import stop_ids
 from persona_atlas.extract.persona import run_persona
 from persona_atlas.extract.runinfo import Clock
 from persona_atlas.extract.runner import run_extract

@@ -11,8 +11,10 @@ every extract setting, and every file the extraction wrote. The result is **stal
 - a file the extraction wrote (centroids, per-question arrays, responses) is missing or its
   sha256 differs from run.json's ``outputs``.
 
-Weights that are not installed here are **unverifiable** (reported, failing only under
-``--strict-external``), like any input stored outside git.
+The weights are found and hashed as ``atlas extract`` hashed them
+(`persona_atlas.model_files`, no torch). Weights that are not installed here are
+**unverifiable** (reported, failing only under ``--strict-external``), like any input
+stored outside git.
 """
 
 from __future__ import annotations
@@ -21,14 +23,11 @@ from pathlib import Path
 from typing import Any
 
 from persona_atlas.errors import AtlasError
+from persona_atlas.model_files import weights_sha256
+from persona_atlas.run_layout import is_run_file
 from persona_atlas.schema import ResultFile, RunFile, load_run
-from persona_atlas.staleness import (
-    Finding,
-    ResultCheck,
-    hashed_file,
-    param_differences,
-    shown,
-)
+from persona_atlas.staleness.findings import Finding, ResultCheck, hashed_file, shown
+from persona_atlas.staleness.params import configs, param_differences
 
 
 def check_extractions(
@@ -36,7 +35,7 @@ def check_extractions(
 ) -> None:
     """Check every run.json among the result's inputs."""
     for ref in result.provenance.inputs:
-        if Path(ref.path).name == "run.json" and "://" not in ref.path:
+        if is_run_file(ref.path) and "://" not in ref.path:
             check_run(ref.path, result.issue, root, experiments, check)
 
 
@@ -74,7 +73,7 @@ def extract_config(
     from persona_atlas.config import load_config
 
     folder = run_path.parent.resolve()
-    for cfg_path in sorted(experiments.glob("*.yaml")) + sorted(experiments.glob("*.yml")):
+    for cfg_path in configs(experiments):
         try:
             exp = load_config(cfg_path)
         except AtlasError:
@@ -132,8 +131,6 @@ def _settings(
 
 
 def _weights(run: RunFile, rel: str, check: ResultCheck, redo: str) -> None:
-    from persona_atlas.extract.runinfo import weights_sha256
-
     recorded = run.model.weights_sha256
     if recorded is None:
         return
