@@ -2,6 +2,11 @@
 
 Thin, documented wrappers over statsmodels: ``x`` is one predictor ([n]) or several
 ([n, k]); an intercept is always added. Exported from ``persona_atlas.analysis``.
+
+Two leave-one-out checks of the prediction interval (PI), under distinct names:
+``loo_pi_coverage`` is the standard one (the fraction of points inside the PI of the fit
+without them); ``loo_new_points_inside`` is the group's robustness check (drop each fitted
+point in turn, refit, and ask whether the held-out new points all stay inside the PI).
 """
 
 from __future__ import annotations
@@ -36,6 +41,34 @@ def _fit(x: ArrayLike, y: ArrayLike) -> sm.regression.linear_model.RegressionRes
             f"{design.shape[0]} observations cannot fit {design.shape[1]} coefficients"
         )
     return sm.OLS(yv, design).fit()
+
+
+@dataclass(frozen=True)
+class OlsFit:
+    """Coefficients of y ~ 1 + x with their standard errors and two-sided t-test p-values."""
+
+    coef: NDArray[np.float64]
+    """Intercept first, then one slope per predictor."""
+    stderr: NDArray[np.float64]
+    """Standard error of each coefficient."""
+    p: NDArray[np.float64]
+    """Two-sided p-value of each coefficient (t with n − k − 1 degrees of freedom)."""
+    r2: float
+    """R² of the fit."""
+    n: int
+    """Number of observations."""
+
+
+def ols_fit(x: ArrayLike, y: ArrayLike) -> OlsFit:
+    """Fit y ~ 1 + x by OLS. For one predictor the slope's p equals Pearson's p."""
+    res = _fit(x, y)
+    return OlsFit(
+        coef=np.asarray(res.params),
+        stderr=np.asarray(res.bse),
+        p=np.asarray(res.pvalues),
+        r2=float(res.rsquared),
+        n=int(res.nobs),
+    )
 
 
 @dataclass(frozen=True)
@@ -110,6 +143,59 @@ def loo_pi_coverage(x: ArrayLike, y: ArrayLike, alpha: float = 0.05) -> Coverage
 
 
 @dataclass(frozen=True)
+class NewPointsCheck:
+    """Leave-one-out robustness of the prediction interval at held-out new points."""
+
+    inside: NDArray[np.bool_]
+    """[n_drops, m]: new point j inside the PI of the fit without fitted point i."""
+    lower: NDArray[np.float64]
+    """[n_drops, m]: lower PI bound at each new point, per drop."""
+    upper: NDArray[np.float64]
+    """[n_drops, m]: upper PI bound."""
+    full_fit_inside: NDArray[np.bool_]
+    """[m]: new point inside the PI of the fit on every fitted point."""
+    passes: int
+    """Drops that keep every new point inside."""
+    total: int
+    """Number of drops (the fitted points)."""
+
+    @property
+    def every_drop_keeps_inside(self) -> bool:
+        return self.passes == self.total
+
+
+def loo_new_points_inside(
+    x: ArrayLike, y: ArrayLike, x_new: ArrayLike, y_new: ArrayLike, alpha: float = 0.05
+) -> NewPointsCheck:
+    """Drop each fitted point in turn, refit, and check the new points against the new PI.
+
+    ``x``, ``y``: the fitted points; ``x_new``, ``y_new``: held-out points never fitted.
+    "Every drop keeps the new points inside" is ``every_drop_keeps_inside``. This is not
+    coverage: it asks whether one fitted point carries the conclusion about the new ones.
+    """
+    xa, ya = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    xn, yn = np.asarray(x_new, dtype=np.float64), np.asarray(y_new, dtype=np.float64)
+    if yn.ndim != 1 or yn.shape[0] != xn.shape[0]:
+        raise ValueError(f"y_new must have one value per new point, got shape {yn.shape}")
+    n, m = ya.shape[0], yn.shape[0]
+    lower, upper = np.empty((n, m)), np.empty((n, m))
+    for i in range(n):
+        keep = np.arange(n) != i
+        pi = ols_prediction_interval(xa[keep], ya[keep], xn, alpha)
+        lower[i], upper[i] = pi.lower, pi.upper
+    inside = (yn >= lower) & (yn <= upper)  # [n, m]
+    full = ols_prediction_interval(xa, ya, xn, alpha)
+    return NewPointsCheck(
+        inside=inside,
+        lower=lower,
+        upper=upper,
+        full_fit_inside=(yn >= full.lower) & (yn <= full.upper),
+        passes=int(inside.all(axis=1).sum()),
+        total=n,
+    )
+
+
+@dataclass(frozen=True)
 class Influence:
     """Per-observation influence of an OLS fit."""
 
@@ -117,13 +203,23 @@ class Influence:
     """Cook's distance."""
     leverage: NDArray[np.float64]
     """Diagonal of the hat matrix."""
+    threshold: float
+    """The conventional flag, 4 / n."""
+    flagged: NDArray[np.bool_]
+    """Cook's distance above ``threshold``."""
 
 
 def cooks_distance(x: ArrayLike, y: ArrayLike) -> Influence:
-    """Cook's distance and leverage for y ~ 1 + x (common flag: D > 4 / n)."""
-    infl = OLSInfluence(_fit(x, y))
+    """Cook's distance and leverage for y ~ 1 + x; points with D > 4 / n are flagged."""
+    res = _fit(x, y)
+    infl = OLSInfluence(res)
+    cooks = np.asarray(infl.cooks_distance[0])
+    threshold = 4.0 / int(res.nobs)
     return Influence(
-        cooks_d=np.asarray(infl.cooks_distance[0]), leverage=np.asarray(infl.hat_matrix_diag)
+        cooks_d=cooks,
+        leverage=np.asarray(infl.hat_matrix_diag),
+        threshold=threshold,
+        flagged=cooks > threshold,
     )
 
 

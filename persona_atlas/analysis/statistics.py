@@ -21,7 +21,8 @@ from statsmodels.stats.proportion import proportion_confint
 
 from persona_atlas.analysis.permutation import (
     PermutationPlan,
-    permutation_p,
+    float64_dot_error,
+    single_mantel_null,
     standardise,
     upper_triangle,
 )
@@ -82,8 +83,10 @@ def mantel(
     r = float(xz @ yz)
     labels = None if strata is None else np.asarray(strata)
     plan = PermutationPlan(n, permutations, seed=seed, strata=labels)
-    null = plan.null(yz[:, None], xz[:, None])[:, 0, 0]
-    p = permutation_p(r, null)
+    null = single_mantel_null(xz, yz, plan.perms)  # [B], float64, full-matrix order of sums
+    # null values within rounding of the tie threshold are recomputed as condensed dot
+    # products, so the count does not depend on the order of summation (or the kernel)
+    p = plan.p_value(r, null, yz, xz, float64_dot_error(n * n))
     return MantelResult(r=r, p=float(p), permutations=permutations, method=method, null=null)
 
 
@@ -101,28 +104,38 @@ class CorrelationResult:
     """Residual degrees of freedom used for the p-value."""
 
 
-def partial_spearman(x: ArrayLike, y: ArrayLike, covariates: ArrayLike) -> CorrelationResult:
+def partial_spearman(
+    x: ArrayLike, y: ArrayLike, covariates: ArrayLike | None = None
+) -> CorrelationResult:
     """Spearman correlation of ``x`` and ``y`` controlling for ``covariates``.
 
     Ranks every variable, regresses the ranks of x and of y on the ranks of the covariates
-    (with an intercept) and correlates the residuals. ``covariates`` is [n] or [n, k].
-    p-value from t with n − 2 − k degrees of freedom.
+    (with an intercept) and correlates the residuals. ``covariates`` is [n], [n, k] or
+    ``None`` / [n, 0] (no covariate: plain Spearman, the same r and p as
+    ``scipy.stats.spearmanr``). p-value from t with n − 2 − k degrees of freedom.
     """
     xv, yv = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
-    z = np.asarray(covariates, dtype=np.float64)
+    if xv.ndim != 1:
+        raise ValueError(f"x must be one value per observation, got shape {xv.shape}")
+    n = xv.shape[0]
+    z = np.empty((n, 0)) if covariates is None else np.asarray(covariates, dtype=np.float64)
     z = z[:, None] if z.ndim == 1 else z
-    n, k = z.shape
-    if xv.shape != (n,) or yv.shape != (n,):
+    k = z.shape[1] if z.ndim == 2 else 0
+    if yv.shape != (n,) or z.shape != (n, k):
         raise ValueError(
             f"x, y and covariates need the same length, got {xv.shape}, {yv.shape}, {z.shape}"
         )
     if n - 2 - k < 1:
         raise ValueError(f"{n} observations are too few for {k} covariate(s)")
-    design = np.column_stack([np.ones(n), np.apply_along_axis(sps.rankdata, 0, z)])
+    ranked = [sps.rankdata(z[:, j]) for j in range(k)]
+    design = np.column_stack([np.ones(n), *ranked])  # [n, 1 + k]
     rx, ry = sps.rankdata(xv), sps.rankdata(yv)
     ex = rx - design @ np.linalg.lstsq(design, rx, rcond=None)[0]
     ey = ry - design @ np.linalg.lstsq(design, ry, rcond=None)[0]
-    r = float(ex @ ey / math.sqrt((ex @ ex) * (ey @ ey)))
+    denominator = math.sqrt((ex @ ex) * (ey @ ey))
+    if denominator == 0.0:
+        raise ValueError("constant ranks after removing the covariates: correlation undefined")
+    r = float(np.clip(ex @ ey / denominator, -1.0, 1.0))
     df = n - 2 - k
     t = r * math.sqrt(df / max(1e-300, 1.0 - r * r))
     p = float(2.0 * sps.t.sf(abs(t), df))
@@ -262,9 +275,20 @@ def js_divergence(
     return np.clip(js, 0.0, math.log(2.0))  # rounding and the ``tol`` slack only
 
 
-def wilson_interval(k: int, n: int, alpha: float = 0.05) -> tuple[float, float]:
-    """Wilson score interval (lower, upper) for a rate of ``k`` successes in ``n`` trials."""
+def wilson_interval(
+    k: int, n: int, alpha: float = 0.05, *, z: float | None = None
+) -> tuple[float, float]:
+    """Wilson score interval (lower, upper) for a rate of ``k`` successes in ``n`` trials.
+
+    The critical value is z = Φ⁻¹(1 − alpha/2) (1.959964 for 95%), or ``z`` when given: the
+    group's scripts use the rounded z = 1.96, which moves a bound by ~1e-6 (#246).
+    """
     if n <= 0 or not 0 <= k <= n:
         raise ValueError(f"need 0 <= k <= n and n > 0, got k={k}, n={n}")
-    lo, hi = proportion_confint(k, n, alpha=alpha, method="wilson")
-    return float(lo), float(hi)
+    if z is None:
+        lo, hi = proportion_confint(k, n, alpha=alpha, method="wilson")
+        return float(lo), float(hi)
+    rate, z2 = k / n, z * z
+    centre = (rate + z2 / (2 * n)) / (1 + z2 / n)
+    half = z * math.sqrt(rate * (1 - rate) / n + z2 / (4 * n * n)) / (1 + z2 / n)
+    return max(0.0, centre - half), min(1.0, centre + half)

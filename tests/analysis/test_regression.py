@@ -9,6 +9,12 @@ import pytest
 from scipy import stats as sps
 
 import persona_atlas.analysis as pa
+from persona_atlas.analysis.regression import (
+    cooks_distance,
+    loo_new_points_inside,
+    ols_fit,
+    ols_prediction_interval,
+)
 
 X = np.array([1.0, 2.0, 3.0, 4.0, 5.0, 6.0])
 Y = np.array([1.1, 1.9, 3.2, 3.8, 5.3, 5.9])
@@ -71,3 +77,44 @@ def test_loo_pi_coverage_matches_manual_refits():
     assert not res.covered[3]
     assert res.coverage == res.covered.sum() / 15
     assert res.wilson == pa.wilson_interval(int(res.covered.sum()), 15)
+
+
+def test_ols_fit_matches_linregress():
+    fit = ols_fit(X, Y)
+    lr = sps.linregress(X, Y)
+    assert fit.coef == pytest.approx([lr.intercept, lr.slope], abs=1e-12)
+    assert fit.stderr == pytest.approx([lr.intercept_stderr, lr.stderr], abs=1e-12)
+    assert fit.p[1] == pytest.approx(lr.pvalue, abs=1e-12)
+    assert (fit.r2, fit.n) == (pytest.approx(lr.rvalue**2), 6)
+
+
+def test_cooks_distance_flags_above_four_over_n():
+    y = Y.copy()
+    y[5] = 9.0  # one outlier at the highest leverage
+    infl = cooks_distance(X, y)
+    assert infl.threshold == pytest.approx(4 / 6)
+    np.testing.assert_array_equal(infl.flagged, infl.cooks_d > 4 / 6)
+    assert list(np.flatnonzero(infl.flagged)) == [5]
+    at_threshold = cooks_distance(X, Y)
+    assert not at_threshold.flagged.any()
+
+
+def test_loo_new_points_inside_matches_manual_refits():
+    x_new, y_new = np.array([7.0, 8.0]), np.array([7.1, 7.0])
+    check = loo_new_points_inside(X, Y, x_new, y_new)
+    manual = []
+    for i in range(6):
+        keep = np.arange(6) != i
+        b0, b1, s, sxx = simple_fit(X[keep], Y[keep])
+        xbar = X[keep].mean()
+        half = sps.t.ppf(0.975, 3) * s * np.sqrt(1 + 1 / 5 + (x_new - xbar) ** 2 / sxx)
+        manual.append(np.abs(y_new - (b0 + b1 * x_new)) <= half)
+    np.testing.assert_array_equal(check.inside, np.array(manual))
+    assert check.total == 6
+    assert check.passes == int(np.array(manual).all(axis=1).sum())
+    assert check.every_drop_keeps_inside == (check.passes == 6)
+    full = ols_prediction_interval(X, Y, x_new)
+    np.testing.assert_array_equal(
+        check.full_fit_inside, (y_new >= full.lower) & (y_new <= full.upper)
+    )
+    assert 0 < check.passes < 6  # this example is a split decision: the check can fail

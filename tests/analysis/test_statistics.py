@@ -15,9 +15,11 @@ from persona_atlas.analysis.permutation import (
     PermutationPlan,
     draw_permutations,
     permutation_p,
+    single_mantel_null,
     standardise,
     upper_triangle,
 )
+from persona_atlas.analysis.statistics import mantel, wilson_interval
 
 
 def cosine_matrix(c: np.ndarray) -> np.ndarray:
@@ -73,6 +75,28 @@ def test_mantel_p_matches_loop_over_the_same_permutations():
     np.testing.assert_allclose(res.null, null, atol=1e-12)
     b = int(np.sum(null >= res.r - 1e-12))
     assert res.p == pytest.approx((b + 1) / 200)
+
+
+@pytest.mark.parametrize(
+    ("n", "method", "strata", "same"),
+    [(40, "pearson", None, False), (25, "spearman", None, False),
+     (30, "pearson", np.arange(30) % 3, False), (12, "pearson", None, True)],
+)  # fmt: skip
+def test_fast_single_null_gives_the_batched_null_and_its_p(n, method, strata, same):
+    """The full-matrix null (r_π = ½⟨X, Y[π][:, π]⟩) equals the condensed gather of the
+    permutation plan up to float64 rounding, and the p-value is the one the plan's float64
+    null gives: identical matrices make every null value a tie candidate."""
+    rng = np.random.default_rng(n)
+    x = cosine_matrix(rng.normal(size=(n, 5)))
+    y = x if same else cosine_matrix(rng.normal(size=(n, 5)) + 0.5 * rng.normal(size=(n, 5)))
+    xz, yz = standardise(upper_triangle(x), method), standardise(upper_triangle(y), method)
+    plan = PermutationPlan(n, 400, seed=5, strata=strata)
+    batched = plan.null(yz[:, None], xz[:, None])[:, 0, 0]
+    fast = single_mantel_null(xz, yz, plan.perms)
+    np.testing.assert_allclose(fast, batched, rtol=0, atol=1e-13)
+    res = mantel(x, y, permutations=400, method=method, seed=5, strata=strata)
+    assert res.p == permutation_p(float(xz @ yz), batched)
+    np.testing.assert_array_equal(res.null, fast)
 
 
 def test_mantel_exact_null_over_all_permutations_of_four():
@@ -342,3 +366,10 @@ def test_wilson_interval_closed_form():
     assert pa.wilson_interval(k, n) == pytest.approx((centre - half, centre + half))
     with pytest.raises(ValueError, match="0 <= k <= n"):
         pa.wilson_interval(3, 2)
+    assert wilson_interval(k, n, z=z) == pytest.approx((centre - half, centre + half), abs=1e-15)
+    z = 1.96  # the rounded critical value the group's scripts use
+    centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
+    half = z / (1 + z**2 / n) * math.sqrt(p * (1 - p) / n + z**2 / (4 * n**2))
+    assert wilson_interval(k, n, z=1.96) == pytest.approx((centre - half, centre + half), abs=1e-15)
+    assert wilson_interval(0, 10, z=1.96)[0] == 0.0
+    assert wilson_interval(10, 10, z=1.96)[1] == 1.0
