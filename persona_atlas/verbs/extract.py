@@ -53,6 +53,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from persona_atlas.extract import runner
+    from persona_atlas.extract.shard import Shard
 
     if args.smoke:
         from persona_atlas.extract.smoke import run_smoke
@@ -66,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
     if args.merge:
         result = runner.merge(args.config, args.parts)
     else:
-        shard = runner.Shard.parse(args.shard) if args.shard else None
+        shard = Shard.parse(args.shard) if args.shard else None
         result = runner.run_extract(
             args.config, shard=shard, progress=args.progress, force=args.force
         )
