@@ -7,74 +7,70 @@ line of the offending key.
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Union, cast
 
 import yaml
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Field,
     ValidationError,
+    ValidatorFunctionWrapHandler,
+    create_model,
     field_validator,
-    model_validator,
 )
 
+from persona_atlas import kinds
+
+# Re-exported: the building blocks live in ``config_types`` so that kinds can use them.
+from persona_atlas.config_types import (
+    MAX_BATCH_SIZE,
+    MAX_BATCH_TOKENS,
+    MAX_CPU_THREADS,
+    MAX_LAYER,
+    MAX_NEW_TOKENS,
+    MAX_PERMUTATIONS,
+    MAX_SEED,
+    PREFIX_ONLY_RECIPES,
+    RECIPES,
+    KindConfig,
+    Layer,
+    Section,
+    check_recipe,
+    whole,
+)
 from persona_atlas.errors import ConfigError
+from persona_atlas.kinds.recipe_comparison.config import (
+    PairConfig,
+    RecipeComparisonConfig,
+    Thresholds,
+)
 from persona_atlas.schema import IssueNumber
 from persona_atlas.validation import describe_error
 
-#: Canonical recipe names (DESIGN §4) → file-safe stems used in centroid file names.
-RECIPES: dict[str, str] = {
-    "A": "A",
-    "B": "B",
-    "B*": "Bstar",
-    "B*_no_last": "Bstar_no_last",
-    "C1": "C1",
-    "C2": "C2",
-    "C3": "C3",
-}
-#: Recipes that depend only on the prefix before the question: computed once per persona.
-PREFIX_ONLY_RECIPES = frozenset({"C1", "C2", "C3"})
+#: The config of the default kind (``recipe-comparison``), under its former name.
+AnalysisConfig = RecipeComparisonConfig
 
-# Upper bounds of the numeric keys: far above any real use, low enough that a typo (an extra
-# zero, ``1e12``) is a config error naming the key instead of a crash or a week-long run.
-MAX_PERMUTATIONS = 1_000_000
-MAX_NEW_TOKENS = 32_768
-MAX_BATCH_SIZE = 65_536
-MAX_BATCH_TOKENS = 16_777_216
-MAX_CPU_THREADS = 1_024
-MAX_LAYER = 9_999
-#: numpy's and torch's seeding both take 0..2**32-1.
-MAX_SEED = 2**32 - 1
+__all__ = [
+    "MAX_LAYER",
+    "MAX_PERMUTATIONS",
+    "MAX_SEED",
+    "PREFIX_ONLY_RECIPES",
+    "RECIPES",
+    "AnalysisConfig",
+    "PairConfig",
+    "RecipeComparisonConfig",
+    "Thresholds",
+    "check_recipe",
+]
 
 
-def _whole(default: Any, lo: int, hi: int) -> Any:
-    """A whole number in ``lo..hi`` (``strict``: ``32.0``, ``"32"`` or ``true`` is refused)."""
-    return Field(default, strict=True, ge=lo, le=hi)
-
-
-#: A correlation or cosine threshold: a finite number from -1 to 1.
-_Unit = Annotated[float, Field(ge=-1, le=1, allow_inf_nan=False)]
-Layer = Annotated[int, Field(strict=True, ge=0, le=MAX_LAYER)]
-
-
-def check_recipe(name: str) -> str:
-    if name not in RECIPES:
-        raise ValueError(f"unknown recipe {name!r}; known recipes: {', '.join(RECIPES)}")
-    return name
-
-
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
-
-
-class GenerationConfig(_Section):
-    max_new_tokens: int = _whole(64, 1, MAX_NEW_TOKENS)
+class GenerationConfig(Section):
+    max_new_tokens: int = whole(64, 1, MAX_NEW_TOKENS)
     """Greedy decoding budget for recipe B."""
     backend: Literal["auto", "hf", "vllm"] = "auto"
     """``auto``: vLLM when installed and a GPU is present, else transformers ``generate``."""
-    batch_size: int = _whole(32, 1, MAX_BATCH_SIZE)
+    batch_size: int = whole(32, 1, MAX_BATCH_SIZE)
     """Most prompts per ``generate`` call on the transformers backend; ``batch_token_budget``
     may allow fewer (vLLM schedules its own)."""
     vllm_gpu_memory_utilization: float = Field(0.45, gt=0, le=1, allow_inf_nan=False)
@@ -86,7 +82,7 @@ class GenerationConfig(_Section):
     the deepest requested layer (and honour ``padding_side``)."""
 
 
-class ExtractConfig(_Section):
+class ExtractConfig(Section):
     model: str
     """Hub id, local path, or a named local model (``smollm2-135m-instruct``)."""
     personas: Path
@@ -99,7 +95,7 @@ class ExtractConfig(_Section):
     """0-based decoder blocks; layer L = output of block L = HF ``hidden_states[L+1]``."""
     dtype: Literal["float32", "bfloat16", "float16"] = "float32"
     """Forward-pass dtype; centroids are always accumulated in fp32."""
-    batch_token_budget: int = _whole(4096, 1, MAX_BATCH_TOKENS)
+    batch_token_budget: int = whole(4096, 1, MAX_BATCH_TOKENS)
     """Max padded tokens per batch: rows × longest sequence in a capture pass, rows ×
     (longest prompt + ``max_new_tokens`` + 1) in a transformers generation batch."""
     padding_side: Literal["right", "left"] = "right"
@@ -107,12 +103,12 @@ class ExtractConfig(_Section):
     Generation batches are always left-padded."""
     device: str = "auto"
     """``auto`` (``cuda`` when available, else ``cpu``), or a torch device string."""
-    cpu_threads: int | None = _whole(None, 1, MAX_CPU_THREADS)
+    cpu_threads: int | None = whole(None, 1, MAX_CPU_THREADS)
     """Torch intra-op threads on CPU; null keeps torch's default (one per core). 1 is much
     faster on a machine shared with other busy processes."""
     generation: GenerationConfig = Field(default_factory=GenerationConfig)
     """Settings for recipe B's responses."""
-    seed: int = _whole(0, 0, MAX_SEED)
+    seed: int = whole(0, 0, MAX_SEED)
     """Random seed (generation is greedy; the seed fixes anything else random)."""
     per_question: bool = False
     """Also write per-question fp16 arrays (needed for per-question persona spread)."""
@@ -129,63 +125,13 @@ class ExtractConfig(_Section):
         return sorted(v)
 
 
-class PairConfig(_Section):
-    x: str
-    """First recipe of the pair."""
-    y: str
-    """Second recipe of the pair."""
-    category: Literal["load-bearing", "sanity", "other"] = "other"
-    """How the verdict of this pair is read (load-bearing pairs decide the headline)."""
-
-    _check = field_validator("x", "y")(lambda cls, v: check_recipe(v))
+if TYPE_CHECKING:
+    AnyKindConfig = KindConfig
+else:  # the config model of every registered kind (serialised by its own fields)
+    AnyKindConfig = Union[tuple(kinds.config_model(name) for name in kinds.KINDS)]  # noqa: UP007
 
 
-class Thresholds(_Section):
-    pass_cos_min: _Unit = 0.95
-    """PASS needs per-persona cos_min above this..."""
-    pass_mc_r: _Unit = 0.90
-    """...and mc_r above this."""
-    kill_cos_min: _Unit = 0.85
-    """KILL when cos_min is below this (at most ``pass_cos_min``)..."""
-    kill_mc_r: _Unit = 0.70
-    """...or mc_r is below this (at most ``pass_mc_r``). Everything else is GREY."""
-
-    @model_validator(mode="after")
-    def _kill_below_pass(self) -> Thresholds:
-        for metric in ("cos_min", "mc_r"):
-            kill, ok = getattr(self, f"kill_{metric}"), getattr(self, f"pass_{metric}")
-            if kill > ok:
-                raise ValueError(
-                    f"kill_{metric} ({kill}) is above pass_{metric} ({ok}): a value between "
-                    "them would be both PASS and KILL; allowed: kill at most pass"
-                )
-        return self
-
-
-class AnalysisConfig(_Section):
-    name: str = "recipe-comparison"
-    """Registered analysis to run."""
-    centroids: Path | None = None
-    """Folder of extraction outputs (``centroids/``, ``per_question/``, ``run.json``);
-    defaults to the extract section's ``out_dir``."""
-    source: Path | None = None
-    """Input file of a file-based analysis (``stored-matrix-comparison``: the stored
-    cosine-matrix JSON)."""
-    pairs: list[PairConfig] = Field(default_factory=list)
-    """Recipe pairs to compare; empty means every pair of extracted recipes."""
-    thresholds: Thresholds = Field(default_factory=Thresholds)
-    """Verdict thresholds (recorded in provenance)."""
-    mantel_permutations: int = _whole(1000, 0, MAX_PERMUTATIONS)
-    """Permutations for the Mantel p-value of mc_r (0 disables it)."""
-    mantel_method: Literal["pearson", "spearman"] = "pearson"
-    """Correlation the Mantel test permutes (mc_r itself is a Pearson correlation)."""
-    seed: int = _whole(0, 0, MAX_SEED)
-    """Seed for permutation tests."""
-    metrics: list[str] | None = None
-    """Metric names to compute; null means all registered metrics."""
-
-
-class ExperimentConfig(_Section):
+class ExperimentConfig(Section):
     issue: IssueNumber
     """Issue number; results go to ``results/issue-<N>/``."""
     title: str
@@ -194,8 +140,21 @@ class ExperimentConfig(_Section):
     """Defaults to ``results/issue-<N>``."""
     extract: ExtractConfig | None = None
     """Extraction settings (``atlas extract``)."""
-    analysis: AnalysisConfig = Field(default_factory=AnalysisConfig)
-    """Analysis settings (``atlas analyze``)."""
+    analysis: AnyKindConfig = Field(default_factory=RecipeComparisonConfig)
+    """Analysis settings (``atlas analyze``): ``name`` selects the kind, whose own keys
+    follow (docs/kinds.md)."""
+
+    @field_validator("analysis", mode="wrap")
+    @classmethod
+    def _kind_config(cls, value: Any, handler: ValidatorFunctionWrapHandler) -> KindConfig:
+        """Validate the section against the config model of the kind it names, so that
+        a key of another kind is refused as unknown."""
+        if isinstance(value, KindConfig):
+            return value
+        if not isinstance(value, dict):
+            return cast(KindConfig, handler(value))
+        name = value.get("name", kinds.DEFAULT_KIND)
+        return kinds.config_model(name).model_validate({**value, "name": name})
 
     @property
     def slug(self) -> str:
@@ -204,6 +163,19 @@ class ExperimentConfig(_Section):
     @property
     def result_dir(self) -> Path:
         return self.results_dir or Path("results") / self.slug
+
+
+@cache
+def experiment_model(kind: object = None) -> type[ExperimentConfig]:
+    """``ExperimentConfig`` with its ``analysis`` section typed as kind ``kind``'s config
+    (the default kind when None), so errors and docs read that kind's fields."""
+    model = kinds.config_model(kinds.DEFAULT_KIND if kind is None else kind)
+    typed: type[ExperimentConfig] = create_model(
+        f"ExperimentConfig_{model.__name__}",
+        __base__=ExperimentConfig,
+        analysis=(model, Field(default_factory=model)),
+    )
+    return typed
 
 
 def load_config(path: str | Path) -> ExperimentConfig:
@@ -224,8 +196,10 @@ def load_config(path: str | Path) -> ExperimentConfig:
         config = ExperimentConfig.model_validate(data)
     except ValidationError as exc:
         line = yaml_line(root, exc.errors()[0]["loc"])
+        section = data.get("analysis")
+        name = section.get("name") if isinstance(section, dict) else None
         raise ConfigError(
-            f"{p}:{line}: {describe_error(exc, ExperimentConfig)}",
+            f"{p}:{line}: {describe_error(exc, experiment_model(name))}",
             hint="see docs/configuration.md for every field, its default and allowed values",
         ) from None
     _check_paths(p, root, config)

@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
+from persona_atlas import kinds
 from persona_atlas.config import FILE_KEYS, FOLDER_KEYS, ExperimentConfig
 from persona_atlas.validation import allowed, plain
 
@@ -19,13 +20,15 @@ INTRO = """\
 
 One YAML file per experiment under `experiments/`; `atlas extract` reads the `extract`
 section and `atlas analyze` the `analysis` section, and both record the resolved config in
-their output. A bad key or value stops the run with `file:line` of the offending key, what
+their output. `analysis.name` selects the kind (docs/kinds.md); the other `analysis` keys
+are that kind's own, listed below per kind, and a key of another kind is refused. A bad key or value stops the run with `file:line` of the offending key, what
 was given and the allowed values. Whole numbers must be written as such (`1000`, not
 `1000.0`, `1e3` or `"1000"`); the upper bounds are far above any real use and catch a typo
 before it turns into a crash or a week-long run. A key naming a file (`analysis.source`,
 `extract.personas`, `extract.questions`) may not name a folder, and a key naming a folder
 (`analysis.centroids`, `extract.out_dir`, `results_dir`) may not name a file.
-This page is generated from `persona_atlas/config.py` (`make schema`).
+This page is generated from `persona_atlas/config.py` and each kind's config model
+(`persona_atlas/kinds/<kind>/config.py`) by `atlas schema --write` (`make schema`).
 
 Example: [`experiments/smollm2-mini.yaml`](../experiments/smollm2-mini.yaml).
 """
@@ -68,9 +71,11 @@ def _nested(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
-def _section(model: type[BaseModel], prefix: str, out: list[str]) -> None:
+def _section(model: type[BaseModel], prefix: str, out: list[str], kind: str = "") -> None:
+    """One table per model; ``kind``: the kind whose ``analysis`` keys these are."""
+    title = f"`{prefix or 'top level'}`" + (f" (kind `{kind}`)" if kind else "")
     out += [
-        f"## `{prefix or 'top level'}`",
+        f"## {title}",
         "",
         "| key | type | default | allowed | meaning |",
         "|---|---|---|---|---|",
@@ -80,18 +85,23 @@ def _section(model: type[BaseModel], prefix: str, out: list[str]) -> None:
         key = f"{prefix}.{name}" if prefix else name
         doc = (field.description or "").replace("\n", " ").replace("|", "\\|")
         rule = _allowed(key, field)
-        out.append(
-            f"| `{key}` | {_type_name(field.annotation)} | {_default(field)} | {rule} | {doc} |"
-        )
+        shown = "mapping" if key == "analysis" else _type_name(field.annotation)
+        if key == "analysis":
+            rule = "the keys of the kind `name` selects: " + ", ".join(
+                f"`{k}`" for k in kinds.KINDS
+            )
+        out.append(f"| `{key}` | {shown} | {_default(field)} | {rule} | {doc} |")
         sub = _nested(field.annotation)
-        if sub is not None:
+        if sub is not None and key != "analysis":  # each kind's keys: `configuration_markdown`
             children.append((sub, key + ("[]" if "list" in str(field.annotation) else "")))
     out.append("")
     for sub, key in children:
-        _section(sub, key, out)
+        _section(sub, key, out, kind)
 
 
 def configuration_markdown() -> str:
     out = [INTRO]
     _section(ExperimentConfig, "", out)
+    for kind in kinds.all_kinds():
+        _section(kind.config, "analysis", out, kind.name)
     return "\n".join(out).rstrip() + "\n"

@@ -1,4 +1,4 @@
-"""Registered analyses by name, and the two ways to run one.
+"""Running a kind's analysis (``persona_atlas/kinds/``), and the two ways to plan one.
 
 ``analyze_experiment`` runs the ``analysis`` section of an experiment YAML;
 ``rerun_result`` re-runs the analysis a result.json records in its provenance (name +
@@ -22,30 +22,24 @@ from persona_atlas.analysis.result_writer import (
     build_result,
     differences,
     params_of,
+    path_fields,
     project_root,
     write_result,
 )
 from persona_atlas.analysis.sameness import RTOL
-from persona_atlas.config import AnalysisConfig, load_config, yaml_line
+from persona_atlas.config import load_config, yaml_line
+from persona_atlas.config_types import KindConfig
 from persona_atlas.errors import ConfigError, InputFileError
+from persona_atlas.kinds import KINDS, get_kind
 from persona_atlas.schema import ResultFile, load_result
 
 AnalysisFn = Callable[..., AnalysisOutput]
 
-#: name → "module:function"; imported on first use so ``atlas --help`` stays fast.
-ANALYSES: dict[str, str] = {
-    "recipe-comparison": "persona_atlas.analysis.sweep:run",
-    "stored-matrix-comparison": "persona_atlas.analysis.stored_matrices:run",
-}
-
 
 def get_analysis(name: str) -> AnalysisFn:
-    if name not in ANALYSES:
-        raise ConfigError(
-            f"analysis.name: unknown analysis {name!r}",
-            hint=f"registered analyses: {', '.join(ANALYSES)}",
-        )
-    module, func = ANALYSES[name].split(":")
+    """The function that computes kind ``name`` (imported on first use, so ``atlas --help``
+    stays fast)."""
+    module, func = get_kind(name).run.split(":")
     fn: AnalysisFn = getattr(importlib.import_module(module), func)
     return fn
 
@@ -62,7 +56,7 @@ class Planned:
 
     issue: int
     title: str
-    config: AnalysisConfig
+    config: KindConfig
     result_path: Path
 
 
@@ -70,18 +64,20 @@ def plan_experiment(config_path: str | Path) -> Planned:
     """Resolve an experiment YAML into a runnable analysis (centroids default to out_dir)."""
     exp = load_config(config_path)
     analysis = exp.analysis
-    unknown = [n for n in analysis.metrics or [] if n not in metric_names()]
+    chosen: list[str] = getattr(analysis, "metrics", None) or []
+    unknown = [n for n in chosen if n not in metric_names()]
     if unknown:
         import yaml
 
-        where = analysis.metrics.index(unknown[0]) if analysis.metrics else 0
+        where = chosen.index(unknown[0])
         node = yaml.compose(Path(config_path).read_text(encoding="utf-8"))
         line = yaml_line(node, ("analysis", "metrics", where))
         raise ConfigError(
             f"{config_path}:{line}: analysis.metrics: unknown metric {unknown[0]!r}",
             hint=f"registered metrics: {', '.join(metric_names())}",
         )
-    if analysis.centroids is None and exp.extract is not None:
+    # a kind reading an extraction defaults to the one the experiment's extract section writes
+    if exp.extract is not None and getattr(analysis, "centroids", False) is None:
         analysis = analysis.model_copy(update={"centroids": exp.extract.out_dir})
     root = project_root()
     return Planned(exp.issue, exp.title, anchored(analysis, root), exp.result_dir / "result.json")
@@ -93,13 +89,13 @@ def plan_rerun(result_dir: str | Path) -> Planned:
     path = path / "result.json" if path.is_dir() else path
     old = load_result(path)
     info = old.provenance.analysis
-    if old.provenance.imported_from is not None or info.name not in ANALYSES:
+    if old.provenance.imported_from is not None or info.name not in KINDS:
         raise InputFileError(
             f"{path}: produced by {info.name!r}, not a registered analysis; cannot re-run it",
-            hint=f"re-runnable analyses: {', '.join(ANALYSES)}",
+            hint=f"re-runnable kinds: {', '.join(KINDS)}",
         )
     try:
-        config = AnalysisConfig.model_validate({"name": info.name, **info.params})
+        config = get_kind(info.name).config.model_validate({**info.params, "name": info.name})
     except ValidationError as exc:
         first = exc.errors()[0]
         loc = ".".join(str(x) for x in first["loc"])
@@ -115,7 +111,7 @@ def compute(plan: Planned, *, progress: bool = False) -> ResultFile:
     root = project_root()
     fn = get_analysis(plan.config.name)
     config = plan.config.model_copy(
-        update={f: root / v for f in ("centroids", "source") if (v := getattr(plan.config, f))}
+        update={f: root / v for f in path_fields(plan.config) if (v := getattr(plan.config, f))}
     )
     output = fn(config, progress=progress)
     return build_result(plan.issue, plan.title, plan.config, output, root)

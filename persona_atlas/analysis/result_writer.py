@@ -2,7 +2,7 @@
 
 Provenance records the analysis name with every parameter (the resolved ``analysis``
 config section, input paths relative to the repository root), each input's sha256 and size,
-``code_version()`` and the git state. The file is validated against the schema before it is
+the code version of its kind and the git state. The file is validated against the schema before it is
 written, and written atomically, so a failure anywhere leaves the old result untouched. A
 result of another issue, analysis or source is never replaced without ``force``.
 """
@@ -19,13 +19,16 @@ from persona_atlas.analysis.comparison import AnalysisOutput
 from persona_atlas.analysis.overwrite_guard import check_overwrite, result_origin
 from persona_atlas.analysis.sameness import differences
 from persona_atlas.analysis.versioning import code_version
-from persona_atlas.config import AnalysisConfig
+from persona_atlas.config_types import KindConfig
 from persona_atlas.errors import InputFileError
 from persona_atlas.files import sha256_file
 from persona_atlas.schema import AnalysisInfo, FileRef, Provenance, ResultFile, load_result, save
 
-#: Config fields that name files: recorded relative to the repository root.
-PATH_FIELDS = ("centroids", "source")
+
+def path_fields(config: KindConfig) -> list[str]:
+    """Config fields that name files or folders (typed ``Path``): recorded relative to the
+    repository root."""
+    return [n for n, f in type(config).model_fields.items() if "Path" in str(f.annotation)]
 
 
 def project_root() -> Path:
@@ -43,17 +46,17 @@ def relative_to_root(path: str | Path, root: Path) -> str:
         return absolute.resolve().as_posix()
 
 
-def anchored(config: AnalysisConfig, root: Path) -> AnalysisConfig:
+def anchored(config: KindConfig, root: Path) -> KindConfig:
     """The config with its file fields rewritten relative to the repository root."""
     updates = {
         f: Path(relative_to_root(getattr(config, f), root))
-        for f in PATH_FIELDS
+        for f in path_fields(config)
         if getattr(config, f) is not None
     }
     return config.model_copy(update=updates)
 
 
-def params_of(config: AnalysisConfig) -> dict[str, Any]:
+def params_of(config: KindConfig) -> dict[str, Any]:
     """Every parameter of the analysis (all but its name), as JSON."""
     return config.model_dump(mode="json", exclude={"name"})
 
@@ -77,13 +80,13 @@ def file_ref(path: str | Path, root: Path) -> FileRef:
 
 
 def build_result(
-    issue: int, title: str, config: AnalysisConfig, output: AnalysisOutput, root: Path
+    issue: int, title: str, config: KindConfig, output: AnalysisOutput, root: Path
 ) -> ResultFile:
     """Validated ``ResultFile`` for an analysis run (nothing is written)."""
     provenance = Provenance(
         git=gitinfo.state(root),
         created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
-        code_version=code_version(),
+        code_version=code_version(config.name),
         analysis=AnalysisInfo(name=config.name, params=params_of(config)),
         inputs=[file_ref(p, root) for p in output.inputs],
     )

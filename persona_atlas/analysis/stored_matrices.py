@@ -22,10 +22,14 @@ from persona_atlas.analysis.comparison import AnalysisOutput, comparison_output
 from persona_atlas.analysis.metrics import cos_stats, matrix_agreement
 from persona_atlas.analysis.permutation import upper_triangle
 from persona_atlas.analysis.statistics import mantel
-from persona_atlas.config import RECIPES, AnalysisConfig, PairConfig
+from persona_atlas.config import RECIPES
 from persona_atlas.errors import ConfigError, InputFileError
 from persona_atlas.files import read_json
-from persona_atlas.schema import Scalar, Table
+from persona_atlas.kinds.recipe_comparison import tables as contract
+from persona_atlas.kinds.recipe_comparison.config import PairConfig
+from persona_atlas.kinds.stored_matrix_comparison.config import StoredMatrixConfig
+from persona_atlas.kinds.stored_matrix_comparison.tables import LAYERS
+from persona_atlas.schema import Scalar
 
 MATRICES = (
     "cosine_matrix_a",
@@ -108,7 +112,7 @@ def _stored_diffs(entry: dict[str, Any], computed: dict[str, float]) -> list[flo
     return out
 
 
-def run(config: AnalysisConfig, *, progress: bool = False) -> AnalysisOutput:
+def run(config: StoredMatrixConfig, *, progress: bool = False) -> AnalysisOutput:
     """Recompute every statistic of the pilot file named by ``analysis.source``."""
     if config.source is None:
         raise ConfigError(
@@ -164,11 +168,7 @@ def run(config: AnalysisConfig, *, progress: bool = False) -> AnalysisOutput:
         heatmaps[RECIPES[pair.x]][key] = {"personas": personas, "matrix": a.tolist()}
         heatmaps[RECIPES[pair.y]][key] = {"personas": personas, "matrix": b.tolist()}
 
-    layer_table = Table(
-        columns=LAYER_COLUMNS,
-        rows=layer_rows,
-        description="Per layer: raw and mean-centred matrix agreement, per-persona cosine spread.",
-    )
+    layer_table = LAYERS.table(layer_rows)
     extra_ranges = {
         c: {"min": min(s[c] for s in layer_stats), "max": max(s[c] for s in layer_stats)}
         for c in ("raw_mean_abs_diff", "mc_pearson", "mc_spearman", "mc_mean_abs_diff", "cos_std")
@@ -185,11 +185,7 @@ def run(config: AnalysisConfig, *, progress: bool = False) -> AnalysisOutput:
         counts={"n_personas": n, "n_questions": None, "n_layers": len(layers)},
         tables={
             "layers": layer_table,
-            "per_persona_cos": Table(
-                columns=["pair", "layer", "persona", "cos"],
-                rows=persona_rows,
-                description="Cosine between each persona's two recipe centroids.",
-            ),
+            "per_persona_cos": contract.PER_PERSONA_COS.table(persona_rows),
         },
         metrics={
             "layers": [layer for layer, _ in layers],
@@ -215,16 +211,4 @@ def run(config: AnalysisConfig, *, progress: bool = False) -> AnalysisOutput:
     return out
 
 
-LAYER_COLUMNS = [
-    "layer",
-    "raw_pearson",
-    "raw_spearman",
-    "raw_mean_abs_diff",
-    "mc_pearson",
-    "mc_spearman",
-    "mc_mean_abs_diff",
-    "cos_min",
-    "cos_mean",
-    "cos_max",
-    "cos_std",
-]
+LAYER_COLUMNS = LAYERS.names

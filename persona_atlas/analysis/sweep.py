@@ -26,14 +26,12 @@ from persona_atlas.analysis.layer_metrics import LayerJob, run_layers
 from persona_atlas.analysis.persona_geometry import headline_geometry
 from persona_atlas.analysis.spread import QuestionSpread, question_spread
 from persona_atlas.analysis.verdicts import pair_label, verdict
-from persona_atlas.config import RECIPES, AnalysisConfig, PairConfig
+from persona_atlas.config import RECIPES
 from persona_atlas.errors import ConfigError, InputFileError
-from persona_atlas.schema import Scalar, Table
-
-CELL_METRIC_COLUMNS = (
-    "cos_min", "cos_p5", "cos_mean", "cos_max", "raw_pearson", "raw_spearman", "mc_r",
-    "spread_spearman", "mantel_p",
-)  # fmt: skip
+from persona_atlas.kinds.recipe_comparison import tables as contract
+from persona_atlas.kinds.recipe_comparison.config import PairConfig, RecipeComparisonConfig
+from persona_atlas.kinds.recipe_comparison.tables import CELL_METRIC_COLUMNS
+from persona_atlas.schema import Scalar
 
 
 def selected_metrics(names: list[str] | None) -> list[str]:
@@ -87,7 +85,7 @@ def _spread_spearman(spreads: dict[str, QuestionSpread], x: str, y: str, layer: 
     return float(spearmanr(a[ok], b[ok])[0])
 
 
-def run(config: AnalysisConfig, *, progress: bool = False) -> AnalysisOutput:
+def run(config: RecipeComparisonConfig, *, progress: bool = False) -> AnalysisOutput:
     """Compare recipe pairs at every extracted layer (analysis ``recipe-comparison``)."""
     if config.centroids is None:
         raise ConfigError(
@@ -154,7 +152,7 @@ def run(config: AnalysisConfig, *, progress: bool = False) -> AnalysisOutput:
 
 
 def _assemble(
-    config: AnalysisConfig,
+    config: RecipeComparisonConfig,
     store: CentroidStore,
     chosen: list[str],
     cells: list[dict[str, Any]],
@@ -165,11 +163,7 @@ def _assemble(
     skipped = "not computed: metric not selected in analysis.metrics"
     tables = {}
     if per_persona:
-        tables["per_persona_cos"] = Table(
-            columns=["pair", "layer", "persona", "cos"],
-            rows=per_persona,
-            description="Cosine between each persona's two recipe centroids.",
-        )
+        tables["per_persona_cos"] = contract.PER_PERSONA_COS.table(per_persona)
     metrics: dict[str, Any] = {
         "layers": store.layers,
         "recipes": list(store.recipes),
@@ -177,12 +171,11 @@ def _assemble(
         "metrics_computed": chosen,
     }
     if noise:
-        tables["noise_floor"] = Table(
-            columns=["recipe", "layer", "cos_min", "cos_p5", "cos_mean", "mc_r"],
-            rows=noise,
-            description="Same recipe, split-half centroids: the agreement noise allows.",
+        tables["noise_floor"] = contract.NOISE_FLOOR.table(noise)
+        at = contract.NOISE_FLOOR.names
+        arr = np.array(
+            [[r[at.index("cos_min")], r[at.index("mc_r")]] for r in noise], dtype=np.float64
         )
-        arr = np.array([[r[2], r[5]] for r in noise], dtype=np.float64)
         metrics["noise_floor"] = {
             "cos_min": {"min": float(arr[:, 0].min()), "max": float(arr[:, 0].max())},
             "mc_r": {"min": float(arr[:, 1].min()), "max": float(arr[:, 1].max())},
@@ -200,8 +193,7 @@ def _assemble(
         n_questions = len(next(iter(spreads.values())).questions)
     why_null = {
         **dict.fromkeys(
-            ("cos_min", "cos_p5", "cos_mean", "cos_max", "raw_pearson", "raw_spearman", "mc_r"),
-            skipped,
+            (c for c in CELL_METRIC_COLUMNS if c not in ("spread_spearman", "mantel_p")), skipped
         ),
         "spread_spearman": "no per-question arrays (extract.per_question: false)",
         "mantel_p": skipped

@@ -1,9 +1,9 @@
-"""Which figures a result gets: chart, default file name and caption, by result ``kind``.
+"""Which figures a result gets: chart, default file name and caption.
 
-A chart whose data the contract makes mandatory for the kind (``cells`` for a
-recipe-comparison) is always built, so missing data is an error naming the chart and path.
-Charts over data a result may lack (the noise floor, stored cosine matrices, OLS and RSA
-tables) are built only when the result carries that data.
+The result's kind (``persona_atlas/kinds/<kind>/``) declares its figures. A chart the kind
+always gets is always built, so missing data is an error naming the chart and path; an
+optional one (the noise floor, stored cosine matrices, RSA tables) is built only when the
+result carries its data.
 """
 
 from __future__ import annotations
@@ -41,16 +41,17 @@ CAPTIONS = {
     "rsa_scatter": "Distance vs distance; the most decoupled persona pairs labelled.",
 }
 
-# Built for every result of the kind; missing data is an error.
-REQUIRED = {
-    "recipe-comparison": ["verdict_partition", "per_persona_cos", "direction_vs_structure"],
-    "stored-matrix-comparison": ["direction_vs_structure", "per_persona_cos"],
-    "regression": ["ols_scatter"],
-    "rsa": ["rsa_scatter"],
-}
+# Charts of result kinds that no registered kind writes yet (their kind will declare them).
+PENDING = {"regression": ("ols_scatter",), "rsa": ("rsa_scatter",)}
 
-# Built when the result has the table (an empty table draws the "no data" figure).
-OPTIONAL = {"noise_floor": "noise_floor", "ols_scatter": "ols_points", "rsa_scatter": "rsa_pairs"}
+# An optional chart is built when the result has its table (an empty table draws the
+# "no data" figure); ``cosine_matrix``: one per stored matrix (``matrices.matrix_keys``).
+OPTIONAL = {
+    "verdict_partition": "cells",
+    "noise_floor": "noise_floor",
+    "ols_scatter": "ols_points",
+    "rsa_scatter": "rsa_pairs",
+}
 
 
 @dataclass(frozen=True)
@@ -68,11 +69,17 @@ class FigureJob:
 
 def jobs_for(result: ResultFile) -> list[FigureJob]:
     """Every figure the result gets, in page order."""
-    names = list(REQUIRED.get(result.kind, []))
-    for chart, table in OPTIONAL.items():
-        if table in result.tables and chart not in names:
+    from persona_atlas.kinds import kind_of
+
+    kind = kind_of(result)
+    names = list(kind.figures if kind else PENDING.get(result.kind, ()))
+    optional = kind.optional_figures if kind else tuple(OPTIONAL)
+    for chart in optional:
+        if OPTIONAL.get(chart) in result.tables and chart not in names:
             names.append(chart)
     jobs = [FigureJob(n, n, CAPTIONS[n]) for n in names]
+    if "cosine_matrix" not in optional:
+        return jobs
     for stem, key in matrices.matrix_keys(result):
         jobs.append(
             FigureJob(

@@ -20,13 +20,13 @@ from typing import Any
 
 from persona_atlas.lint.matching import is_number
 from persona_atlas.lint.terms import (
-    ALIASES,
     LAYER_KEY,
     Recipes,
     canon_recipe,
     text_terms,
     word_terms,
 )
+from persona_atlas.lint.terms import alias as terms_alias
 
 _RECIPE_COLUMNS = frozenset({"x", "y", "recipe", "method"})
 _FILE_ISSUE = re.compile(r"issue_(\d+)")
@@ -174,7 +174,7 @@ class Describer:
 
     def _step(self, at: _Where, parent: str, key: str) -> _Where:
         kt, kr, kl = self.key(key)
-        alias = ALIASES.get("_".join((*word_terms(parent)[:1], *word_terms(key)[:1])))
+        alias = terms_alias("_".join((*word_terms(parent)[:1], *word_terms(key)[:1])))
         ids = at.ids + kt + (self.ids(word_terms(alias)) if alias else ())
         layer = kl if kl is not None else at.layer
         return _Where(ids, at.recipes | kr, layer, f"{at.family}.{self._generic(key)}")

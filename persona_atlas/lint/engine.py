@@ -23,8 +23,9 @@ from persona_atlas.lint.numbers import Claim, RawToken, find_tokens, parse_claim
 from persona_atlas.lint.pragmas import allow, find_pragmas, unused
 from persona_atlas.lint.prose import REGION_RULES, Masked, mask
 from persona_atlas.lint.scope import TextContext
-from persona_atlas.lint.sources import against_lookup, result_sources
+from persona_atlas.lint.sources import against_lookup, every_vocabulary, result_sources
 from persona_atlas.lint.structure import check_structure
+from persona_atlas.lint.terms import vocabulary
 
 Status = Literal["matched", "failed", "exempt", "pragma"]
 
@@ -230,9 +231,11 @@ def lint_report(
         hero=report.front.hero,
         result_dir=report_path.parent,
     )
-    check_numbers(masked, sources.lookup, lint)
-    lint.bindings = check_bindings(masked, ctx)
-    for issue in check_structure(masked, report.front.confidence, ctx, body_start):
+    with vocabulary(sources.words):  # the words of the result's kind
+        check_numbers(masked, sources.lookup, lint)
+        lint.bindings = check_bindings(masked, ctx)
+        issues = check_structure(masked, report.front.confidence, ctx, body_start)
+    for issue in issues:
         lint.problems.append(Problem(issue.line, issue.col, issue.rule, issue.message))
     lint.problems.sort(key=lambda p: (p.line, p.col))
     return lint
@@ -252,7 +255,8 @@ def lint_file(
         lint.problems.append(_input_problem(exc))
         return lint
     plain = p.suffix.lower() not in (".md", ".markdown")
-    check_numbers(mask(text), lookup, lint, lines=plain)
+    with vocabulary(every_vocabulary()):  # not a result: the words of every kind
+        check_numbers(mask(text), lookup, lint, lines=plain)
     return lint
 
 

@@ -17,7 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from persona_atlas.files import read_json
+from persona_atlas.kinds.base import Vocabulary
 from persona_atlas.lint.lookup import Lookup
+from persona_atlas.lint.terms import vocabulary
 from persona_atlas.schema import ResultFile, load_result, load_run
 
 _CACHE: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
@@ -33,6 +35,26 @@ class ResultSources:
     result_doc: dict[str, Any]
     run_doc: dict[str, Any] | None
     lookup: Lookup
+    words: Vocabulary
+    """The vocabulary of the result's kind: what its tables and columns are called."""
+
+
+def vocabulary_of(result: ResultFile) -> Vocabulary:
+    """The words the linter reads ``result`` with: those its kind declares."""
+    from persona_atlas.kinds import kind_of
+
+    kind = kind_of(result)
+    return kind.vocabulary if kind is not None else Vocabulary()
+
+
+def every_vocabulary() -> Vocabulary:
+    """The words of every registered kind (for JSON files that are not results)."""
+    from persona_atlas.kinds import all_kinds
+
+    words = Vocabulary()
+    for kind in all_kinds():
+        words = words | kind.vocabulary
+    return words
 
 
 def clear_cache() -> None:
@@ -77,8 +99,10 @@ def result_sources(result_path: Path, run_path: Path) -> ResultSources:
     res = load_result(result_path)
     run_doc = load_run(run_path).model_dump(mode="json") if run_path.exists() else None
     result_doc = _as_json(res)
-    lookup = Lookup({"": result_doc, "run.": run_doc})
-    return _store(key, ResultSources(res, result_doc, run_doc, lookup))
+    words = vocabulary_of(res)
+    with vocabulary(words):
+        lookup = Lookup({"": result_doc, "run.": run_doc})
+    return _store(key, ResultSources(res, result_doc, run_doc, lookup, words))
 
 
 def _as_json(res: ResultFile) -> dict[str, Any]:
@@ -101,4 +125,5 @@ def against_lookup(against: Sequence[str | Path]) -> Lookup:
     if hit is not None:
         return hit
     docs: dict[str, Any] = {f"{p.stem}:": read_json(p) for p in paths}
-    return _store(key, Lookup(docs))
+    with vocabulary(every_vocabulary()):
+        return _store(key, Lookup(docs))

@@ -3,9 +3,9 @@
 A result path and a sentence are both read into the same three kinds of *terms*:
 
 - **words**: lower-cased, singular (``layers`` → ``layer``), with the compound kept next to
-  its parts (``cos_min`` → ``cos_min``, ``cos``, ``min``); a few aliases map the group's
-  legacy names and prose synonyms onto one name (``per_persona.min`` → ``cos_min``,
-  ``roles`` → ``persona``, ``success`` → ``pass``);
+  its parts (``cos_min`` → ``cos_min``, ``cos``, ``min``); the *vocabulary* of the result's
+  kind maps its legacy names and prose synonyms onto one name (recipe comparison:
+  ``per_persona.min`` → ``cos_min``, ``roles`` → ``persona``, ``success`` → ``pass``);
 - **recipes**: the result's recipe names (``A``, ``B*``, ``C1``; from ``A__B`` keys, recipe
   lists and table cells such as ``"A vs B"``), written ``r:a``, ``r:bstar``;
 - **layers**: ``layer_20`` / ``layer20`` keys, a ``layer`` column, the elements of a
@@ -16,29 +16,32 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 
-#: Legacy names of one quantity (normalised compound → the name the analysis writes).
-ALIASES: dict[str, str] = {
-    "per_persona_min": "cos_min",
-    "per_persona_p5": "cos_p5",
-    "per_persona_mean": "cos_mean",
-    "per_persona_max": "cos_max",
-    "matrix_mc_pearson_r": "mc_r",
-    "mc_pearson": "mc_r",
-    "matrix_raw_pearson_r": "raw_pearson",
-    "matrix_raw_spearman_r": "raw_spearman",
-}
-#: Single words read as another (a role is a persona; a method is a recipe).
-SYNONYMS: dict[str, str] = {
-    "role": "persona",
-    "method": "recipe",
-    "success": "pass",
-    "passe": "pass",
-    "cosine": "cos",
-    "matrice": "matrix",
-    "block": "layer",
-}
+from persona_atlas.kinds.base import Vocabulary
+
+#: Words read as another whatever the kind (prose spellings of the generic names).
+BASE = Vocabulary.of(synonyms={"cosine": "cos", "matrice": "matrix", "block": "layer"})
+_ACTIVE: ContextVar[Vocabulary] = ContextVar("vocabulary", default=BASE)
+
+
+@contextmanager
+def vocabulary(words: Vocabulary) -> Iterator[None]:
+    """Read terms with ``words`` (plus `BASE`) while the block runs."""
+    token = _ACTIVE.set(BASE | words)
+    try:
+        yield
+    finally:
+        _ACTIVE.reset(token)
+
+
+def alias(compound: str) -> str | None:
+    """The name a legacy compound stands for under the active vocabulary."""
+    return _aliases(_ACTIVE.get()).get(compound)
+
+
 #: Words that name nothing (articles, prepositions, path plumbing).
 _STOP_WORDS = """
 the an of and or in at to for on by is are was were be it its this that with from as than
@@ -62,25 +65,40 @@ def singular(word: str) -> str:
     return word
 
 
-def _norm(word: str) -> str:
+def _norm(word: str, words: Vocabulary | None = None) -> str:
     w = singular(word.lower())
-    return SYNONYMS.get(w, w)
+    return _synonyms(words or _ACTIVE.get()).get(w, w)
+
+
+@lru_cache(maxsize=64)
+def _synonyms(words: Vocabulary) -> dict[str, str]:
+    return dict(words.synonyms)
+
+
+@lru_cache(maxsize=64)
+def _aliases(words: Vocabulary) -> dict[str, str]:
+    return dict(words.aliases)
+
+
+def word_terms(word: str) -> tuple[str, ...]:
+    """Terms of one word or identifier: ``cos_min`` → ``cos_min``, ``cos``, ``min``."""
+    return _word_terms(word, _ACTIVE.get())
 
 
 @lru_cache(maxsize=65536)
-def word_terms(word: str) -> tuple[str, ...]:
-    """Terms of one word or identifier: ``cos_min`` → ``cos_min``, ``cos``, ``min``."""
+def _word_terms(word: str, words: Vocabulary) -> tuple[str, ...]:
     parts = [p for p in word.split("_") if p]
     out: list[str] = []
     if len(parts) > 1:
-        compound = "_".join(_norm(p) for p in parts)
-        if compound in ALIASES:  # a legacy name: read as the name it stands for
-            return word_terms(ALIASES[compound]) + tuple(
-                w for w in (_norm(p) for p in parts) if len(w) > 1 and w not in STOP
+        compound = "_".join(_norm(p, words) for p in parts)
+        legacy = _aliases(words).get(compound)
+        if legacy:  # a legacy name: read as the name it stands for
+            return _word_terms(legacy, words) + tuple(
+                w for w in (_norm(p, words) for p in parts) if len(w) > 1 and w not in STOP
             )
         out.append(compound)
     for p in parts:
-        w = _norm(p)
+        w = _norm(p, words)
         if (len(w) > 1 or w in _KEEP_SHORT) and w not in STOP and not w.isdigit():
             out.append(w)
     return tuple(out)

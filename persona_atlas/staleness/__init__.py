@@ -68,7 +68,14 @@ def check_result(
 def _code_version(result: ResultFile, check: ResultCheck) -> None:
     from persona_atlas.analysis.versioning import code_version
 
-    recorded, current = result.provenance.code_version, code_version()
+    # the version of the code of the result's kind (or importer) only: see kinds/
+    analysis = result.provenance.analysis.name
+    try:
+        current = code_version(analysis)
+    except AtlasError as exc:
+        check.findings.append(Finding(str(check.result_path), "stale", str(exc)))
+        return
+    recorded = result.provenance.code_version
     if recorded != current:
         verb = "atlas import" if result.provenance.imported_from else "atlas analyze"
         check.findings.append(

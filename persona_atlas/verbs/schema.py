@@ -9,8 +9,9 @@ from pathlib import Path
 from persona_atlas.files import atomic_write_text
 from persona_atlas.schema import json_schemas
 
-HELP = "print or regenerate the committed JSON Schemas (and docs/configuration.md)"
+HELP = "print or regenerate the committed JSON Schemas (and docs/configuration.md, docs/kinds.md)"
 CONFIG_DOC = Path("docs/configuration.md")
+KINDS_DOC = Path("docs/kinds.md")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -27,6 +28,7 @@ def render() -> dict[str, str]:
 
 def run(args: argparse.Namespace) -> int:
     from persona_atlas.config_docs import configuration_markdown
+    from persona_atlas.kinds.docs import kinds_markdown
 
     for name, text in render().items():
         if args.write:
@@ -35,6 +37,7 @@ def run(args: argparse.Namespace) -> int:
         else:
             print(f"// {name}\n{text}")
     if args.write:
-        atomic_write_text(CONFIG_DOC, configuration_markdown())
-        print(f"wrote {CONFIG_DOC}")
+        for path, text in ((CONFIG_DOC, configuration_markdown()), (KINDS_DOC, kinds_markdown())):
+            atomic_write_text(path, text)
+            print(f"wrote {path}")
     return 0

@@ -147,7 +147,9 @@ def test_failed_rerun_leaves_existing_result_untouched(project: Path, capsys):
 def test_unknown_analysis_and_missing_source(project: Path, capsys):
     (project / "exp.yaml").write_text(CONFIG.replace("stored-matrix-comparison", "nope"))
     assert main(["analyze", "exp.yaml"]) == 2
-    assert "unknown analysis 'nope'" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "analysis.name: unknown kind 'nope'; registered kinds: recipe-comparison" in err
+    assert "more error" not in err  # the other keys are not reported against no kind
     (project / "exp.yaml").write_text(CONFIG.replace("  source: inputs/pilot.json\n", ""))
     assert main(["analyze", "exp.yaml"]) == 2
     assert "analysis.source" in capsys.readouterr().err

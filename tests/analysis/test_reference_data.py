@@ -15,6 +15,7 @@ from persona_atlas.analysis.centroid_store import CENTROID_FORMAT
 from persona_atlas.analysis.comparison import AnalysisOutput
 from persona_atlas.analysis.permutation import standardise, upper_triangle
 from persona_atlas.config import AnalysisConfig, PairConfig, Thresholds
+from persona_atlas.kinds.stored_matrix_comparison.config import StoredMatrixConfig
 
 REF = Path(__file__).resolve().parents[1] / "fixtures" / "reference"
 PILOT = REF / "extraction_method_comparison_results.json"
@@ -27,7 +28,7 @@ def pilot() -> dict:
 
 @pytest.fixture(scope="module")
 def output() -> AnalysisOutput:
-    config = AnalysisConfig(name="stored-matrix-comparison", source=PILOT, mantel_permutations=999)
+    config = StoredMatrixConfig(source=PILOT, mantel_permutations=999)
     return stored_matrices.run(config)
 
 

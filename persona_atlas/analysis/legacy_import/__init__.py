@@ -33,6 +33,8 @@ from persona_atlas.analysis.versioning import code_version
 from persona_atlas.config import Thresholds
 from persona_atlas.errors import InputFileError
 from persona_atlas.files import dumps_strict
+from persona_atlas.kinds.recipe_comparison import KIND as RECIPE_COMPARISON
+from persona_atlas.kinds.recipe_comparison import LEGACY_IMPORT
 from persona_atlas.schema import (
     AnalysisInfo,
     FileRef,
@@ -53,8 +55,9 @@ __all__ = [
     "write_import",
 ]
 
-ANALYSIS_NAME = "import:legacy-recipe-sweep"
-KIND = "recipe-comparison"
+#: Declared by the recipe-comparison kind, whose results this importer writes.
+ANALYSIS_NAME = LEGACY_IMPORT.name
+KIND = RECIPE_COMPARISON.writes
 
 
 @dataclass
@@ -123,7 +126,7 @@ def import_legacy(
         provenance=Provenance(
             git=gitinfo.state(root),
             created=datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
-            code_version=code_version(),
+            code_version=code_version(ANALYSIS_NAME),
             analysis=AnalysisInfo(
                 name=ANALYSIS_NAME,
                 params={
@@ -219,6 +222,6 @@ def verify_import(result_path: Path, root: Path | None = None) -> Verification:
     return Verification(
         differences=differences(committed, again.result),
         byte_identical=dumps_strict(again.result.model_dump(mode="json")) == text,
-        code_version=(prov.code_version, code_version()),
+        code_version=(prov.code_version, code_version(ANALYSIS_NAME)),
         warnings=again.warnings,
     )

@@ -19,11 +19,11 @@ from persona_atlas.analysis.legacy_import.quirks import Reader, Row, join, parse
 from persona_atlas.analysis.verdicts import VERDICTS, pair_label
 from persona_atlas.errors import InputFileError
 from persona_atlas.files import sha256_bytes
+from persona_atlas.kinds.recipe_comparison import tables as contract
 
-NOISE_COLUMNS = ["recipe", "layer", "cos_min", "cos_p5", "cos_mean", "mc_r"]
-SENSITIVITY_COLUMNS = [
-    "pair", "x", "y", "layer", "cos_min", "cos_p5", "cos_mean", "cos_max", "mc_r",
-]  # fmt: skip
+# The recipe-comparison kind's table contracts (persona_atlas/kinds/recipe_comparison/).
+NOISE_COLUMNS = contract.NOISE_FLOOR.names
+SENSITIVITY_COLUMNS = contract.BSTAR_NO_LAST_SENSITIVITY.names
 
 Key = tuple[str, int]  # (pair or recipe, layer)
 

@@ -22,6 +22,7 @@ from persona_atlas.analysis.legacy_import.source import (
     LegacySource,
 )
 from persona_atlas.config import RECIPES, Thresholds
+from persona_atlas.kinds.recipe_comparison import tables as contract
 from persona_atlas.schema import Scalar, Table
 
 
@@ -67,10 +68,7 @@ def _compare(
         )
 
 
-DISAGREEMENT_COLUMNS = [
-    "table", "key", "layer", "column", "kept_source", "kept", "superseded_source", "superseded",
-    "abs_diff",
-]  # fmt: skip
+DISAGREEMENT_COLUMNS = contract.SOURCE_DISAGREEMENTS.names
 
 
 class ResultBuilder:
@@ -134,7 +132,7 @@ class ResultBuilder:
         )
         self.tables.update(out.tables)
         self.nulls.update(out.nulls)
-        self._explain_nulls("cells", list(verdicts.CELL_COLUMNS), rows)  # per-cell reasons
+        self._explain_nulls("cells", contract.CELLS.names, rows)  # per-cell reasons
         self.nulls["tables.per_persona_cos"] = (
             "the legacy files store only min/p5/mean/max of the per-persona cosines per cell; "
             "the per-persona vectors were not kept, so this table is absent"
@@ -171,7 +169,7 @@ class ResultBuilder:
                     per_source[s.label] += 1
                     table_rows.append([s.label, pair, layer, stored, again])
         self.tables["verdict_disagreements"] = Table(
-            columns=["source", "pair", "layer", "stored", "recomputed"],
+            columns=contract.VERDICT_DISAGREEMENTS.names,
             rows=table_rows,
             description="Cells whose stored verdict differs from the one the thresholds give.",
         )
@@ -234,14 +232,14 @@ class ResultBuilder:
                 if not ok:
                     out.why[f"delta_{m}"] = f"{m} of {pair} or {base_key[0]} is missing"
             rows.append(out)
-        columns = [*SENSITIVITY_COLUMNS, "delta_cos_min", "delta_mc_r"]
+        columns = [*SENSITIVITY_COLUMNS, *contract.SENSITIVITY_DELTAS]
         about = (
             "The pair with B*_no_last (B* minus the last prompt token) in place of B*; "
             "delta = this pair minus the B* pair at the same layer."
         )
         self.table("bstar_no_last_sensitivity", columns, rows, about)
         summary: dict[str, Any] = {"n_rows": len(rows)}
-        for m in ("delta_cos_min", "delta_mc_r"):
+        for m in contract.SENSITIVITY_DELTAS:
             values = [(abs(v), r) for r in rows if isinstance(v := r.values[m], int | float)]
             if values:
                 size, where = max(values, key=lambda vr: vr[0])
@@ -249,17 +247,17 @@ class ResultBuilder:
         self.metrics["bstar_no_last_sensitivity"] = summary
 
     def add_merge_report(self, cells: Merged, noise: Merged, sens: Merged) -> None:
-        for name, merged, columns in [
-            ("cells", cells, list(verdicts.CELL_COLUMNS)),
-            ("noise_floor", noise, NOISE_COLUMNS),
-            ("bstar_no_last_sensitivity", sens, SENSITIVITY_COLUMNS),
+        for name, merged, superseded in [
+            ("cells", cells, contract.SUPERSEDED_CELLS),
+            ("noise_floor", noise, contract.SUPERSEDED_NOISE_FLOOR),
+            ("bstar_no_last_sensitivity", sens, contract.SUPERSEDED_BSTAR_NO_LAST_SENSITIVITY),
         ]:
             rows = [
                 Row({**row.values, "source": label, "superseded_by": by}, row.why)
                 for label, by, row in merged.superseded
             ]
             about = f"Rows of `{name}` replaced by a later file, kept so no number is lost."
-            self.table(f"superseded_{name}", [*columns, "source", "superseded_by"], rows, about)
+            self.table(superseded.name, superseded.names, rows, about)
         differences = cells.differences + noise.differences + sens.differences
         self.tables["source_disagreements"] = Table(
             columns=DISAGREEMENT_COLUMNS,
@@ -267,7 +265,7 @@ class ResultBuilder:
             description="Values that differ between a kept row and the row it superseded.",
         )
         self.tables["source_verdict_changes"] = Table(
-            columns=["pair", "layer", "kept_source", "kept", "superseded_source", "superseded"],
+            columns=contract.SOURCE_VERDICT_CHANGES.names,
             rows=cells.verdict_changes,
             description="Cells whose stored verdict differs between the merged files.",
         )
