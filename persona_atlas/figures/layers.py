@@ -15,6 +15,7 @@ import altair as alt
 from persona_atlas.figures import inputs, theme
 from persona_atlas.figures.datasets import dataset
 from persona_atlas.figures.empty import no_data
+from persona_atlas.kinds.recipe_comparison.tables import NOISE_FLOOR
 from persona_atlas.schema import ResultFile
 
 DIRECTION_TITLE = "Direction vs structure across layers"
@@ -62,9 +63,7 @@ def direction_vs_structure(result: ResultFile, name: str) -> alt.TopLevelMixin:
 
 def noise_floor(result: ResultFile, name: str) -> alt.TopLevelMixin:
     """Split-half noise floor per recipe, against the spread of cross-recipe pairs."""
-    floor = inputs.table(
-        result, name, "noise_floor", ["recipe", "layer", "cos_min", "cos_p5", "cos_mean", "mc_r"]
-    )
+    floor = inputs.table(result, name, "noise_floor", NOISE_FLOOR.names)
     limits = inputs.thresholds(result, name)
     floor = [r for r in floor if r["layer"] is not None]
     if not floor:

@@ -18,6 +18,8 @@ import jsonschema
 import numpy as np
 
 from persona_atlas.figures import registry, render
+from persona_atlas.kinds.recipe_comparison.tables import CELLS
+from persona_atlas.kinds.stored_matrix_comparison.tables import LAYERS
 from persona_atlas.schema import ResultFile, save
 
 REFERENCE = Path(__file__).resolve().parents[1] / "fixtures" / "reference"
@@ -25,10 +27,7 @@ NAMES = {"a": "A", "b": "B", "bstar": "B*", "c1": "C1", "c2": "C2", "c3": "C3"}
 STEMS = {"A": "A", "B": "B", "B*": "Bstar", "C1": "C1", "C2": "C2", "C3": "C3"}
 THRESHOLDS = {"pass_cos_min": 0.95, "pass_mc_r": 0.90, "kill_cos_min": 0.85, "kill_mc_r": 0.70}
 
-CELL_COLUMNS = [
-    "pair", "x", "y", "category", "layer", "cos_min", "cos_p5", "cos_mean", "cos_max",
-    "raw_pearson", "raw_spearman", "mc_r", "spread_spearman", "mantel_p", "verdict",
-]  # fmt: skip
+CELL_COLUMNS = CELLS.names  # the recipe-comparison kind's contract
 
 
 def provenance() -> dict[str, Any]:
@@ -117,8 +116,7 @@ def recipe_result_doc(*, personas: int = 275, layers: list[int] | None = None) -
 def stored_matrix_doc() -> dict[str, Any]:
     """The 20-persona A-vs-B pilot as a ``stored-matrix-comparison`` result (issue 200)."""
     ref = json.loads((REFERENCE / "extraction_method_comparison_results.json").read_text())
-    cols = ["layer", "raw_pearson", "raw_spearman", "raw_mean_abs_diff", "mc_pearson",
-            "mc_spearman", "mc_mean_abs_diff", "cos_min", "cos_mean", "cos_max", "cos_std"]  # fmt: skip
+    cols = LAYERS.names
     rows, per_persona, matrices = [], [], {}
     for key, block in ref.items():
         if not key.startswith("layer_"):
