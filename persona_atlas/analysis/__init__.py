@@ -4,12 +4,17 @@ The statistics below are the public API, meant to be called from a notebook as w
 the analyses: ``from persona_atlas.analysis import mantel, wilson_interval``.
 """
 
+from persona_atlas.analysis.correlation import CorrelationEstimate, correlation
 from persona_atlas.analysis.regression import (
     CoverageResult,
     Influence,
+    NewPointsCheck,
+    OlsFit,
     PredictionInterval,
     cooks_distance,
+    loo_new_points_inside,
     loo_pi_coverage,
+    ols_fit,
     ols_prediction_interval,
     vif,
 )
@@ -26,18 +31,24 @@ from persona_atlas.analysis.statistics import (
 )
 
 __all__ = [
+    "CorrelationEstimate",
     "CorrelationResult",
     "CoverageResult",
     "Influence",
     "JackknifeResult",
     "MantelResult",
+    "NewPointsCheck",
+    "OlsFit",
     "PredictionInterval",
     "cluster_collapsed_rsa",
     "cooks_distance",
+    "correlation",
     "jackknife",
     "js_divergence",
+    "loo_new_points_inside",
     "loo_pi_coverage",
     "mantel",
+    "ols_fit",
     "ols_prediction_interval",
     "partial_spearman",
     "vif",

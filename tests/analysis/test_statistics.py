@@ -44,6 +44,9 @@ def test_public_names_exported():
         "cooks_distance",
         "vif",
         "wilson_interval",
+        "correlation",
+        "ols_fit",
+        "loo_new_points_inside",
     ):
         assert callable(getattr(pa, name)) and name in pa.__all__
         assert getattr(pa, name).__doc__
