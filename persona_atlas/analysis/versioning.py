@@ -38,14 +38,19 @@ def _files(path: Path) -> list[Path]:
 
 
 def _imports(path: Path) -> set[str]:
-    """Modules ``path`` imports under `_FOLLOWED` (``from pkg import mod`` names ``pkg.mod``)."""
+    """Modules ``path`` imports under `_FOLLOWED`. ``from pkg import mod`` names ``pkg.mod``
+    only: a package's ``__init__`` counts when a name is taken from it, not when it is only
+    the way to a submodule (``persona_atlas.analysis`` re-exports the whole statistics API,
+    which a kind does not depend on by importing ``persona_atlas.analysis.verdicts``)."""
     found: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
             found |= {a.name for a in node.names}
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            found.add(node.module)
-            found |= {f"{node.module}.{a.name}" for a in node.names}
+            subs = {f"{node.module}.{a.name}" for a in node.names}
+            found |= {s for s in subs if module_path(s) is not None}
+            if not subs <= found:
+                found.add(node.module)
     return {m for m in found if m.startswith(_FOLLOWED)}
 
 

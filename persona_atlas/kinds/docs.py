@@ -57,7 +57,6 @@ def _table(t: TableContract) -> list[str]:
 
 
 def _kind(kind: Kind) -> list[str]:
-    from persona_atlas.analysis.versioning import source_files
     from persona_atlas.figures.registry import CAPTIONS
 
     out = [f"## `{kind.name}`", "", _cell(kind.doc), ""]
@@ -82,15 +81,16 @@ def _kind(kind: Kind) -> list[str]:
         out += [f"- “{old}” is read as “{new}”" for old, new in words.synonyms]
         out.append("")
     out += ["### Code version covers", ""]
-    for name in (kind.name, *(p.name for p in kind.producers)):
-        files = ", ".join(f"`{_short(p)}`" for p in source_files(name))
-        out.append(f"- `{name}`: {files}")
+    folder = KINDS[kind.name].replace(".", "/")
+    out.append(
+        f"- `{kind.name}`: `{folder}/` and "
+        + ", ".join(f"`{m}`" for m in kind.modules)
+        + ", with what they import"
+    )
+    for producer in kind.producers:
+        modules = ", ".join(f"`{m}`" for m in producer.modules)
+        out.append(f"- `{producer.name}`: {modules}, with what they import")
     return [*out, ""]
-
-
-def _short(path: object) -> str:
-    text = str(path).replace("\\", "/")
-    return text[text.rindex("persona_atlas/") :] if "persona_atlas/" in text else text
 
 
 def kinds_markdown() -> str:
