@@ -1,7 +1,8 @@
 """Markdown passes applied to a rendered report body before MkDocs sees it.
 
 - caveat bullets become warning admonitions;
-- ``#N`` becomes a link to N's page when that page exists (never inside code or links).
+- ``#N`` becomes a link to N's page when that page exists, after "(" too (never inside code,
+  links or raw HTML blocks).
 """
 
 from __future__ import annotations
@@ -13,6 +14,13 @@ _CAVEAT_HEADING = re.compile(r"^(#{2,4})\s+(?:standing\s+)?caveats?\b.*$", re.IG
 _HEADING = re.compile(r"^#{1,6}\s")
 _BULLET = re.compile(r"^([-*+])\s+(.*)$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
+# A raw HTML block (a figure, a details block): Markdown is not read inside it up to the next
+# blank line, so a Markdown link there would show as text.
+_HTML_BLOCK = re.compile(
+    r"^\s{0,3}</?(?:figure|figcaption|div|table|thead|tbody|tr|td|th|p|details|summary"
+    r"|noscript|script|ul|ol|li)\b",
+    re.IGNORECASE,
+)
 
 
 def caveats_to_admonitions(markdown: str) -> str:
@@ -56,8 +64,9 @@ def _admonition(text: str) -> list[str]:
     return [f'!!! warning "{title}"', "", f"    {text}", ""]
 
 
-# `#201` not preceded by a word char, '&' (entities), '/' or '(' '[' '#'; not followed by a word char.
-_ISSUE_REF = re.compile(r"(?<![\w&/#\[(])#(\d+)\b(?![\w\]])")
+# `#201` not preceded by a word char, '&' (entities), '/', '[' or '#'; not followed by a word
+# char. "(#201)" is prose: a Markdown link's "](#201)" target is protected as a whole below.
+_ISSUE_REF = re.compile(r"(?<![\w&/#\[])#(\d+)\b(?![\w\]])")
 _LINE_START_REF = re.compile(r"^(\s{0,3})#(?=\d)")
 _PROTECTED = re.compile(
     r"`[^`\n]*`"  # inline code
@@ -70,13 +79,15 @@ _PROTECTED = re.compile(
 def link_issue_refs(markdown: str, href_for: Callable[[int], str | None]) -> str:
     """Replace ``#N`` with ``[#N](href)`` where ``href_for(N)`` is not None."""
     out: list[str] = []
-    in_fence = False
+    in_fence = in_html = False
     for line in markdown.split("\n"):
-        if _FENCE.match(line):
+        if not in_html and _FENCE.match(line):
             in_fence = not in_fence
             out.append(line)
             continue
-        if in_fence:
+        if not in_fence:
+            in_html = bool(line.strip()) and (in_html or bool(_HTML_BLOCK.match(line)))
+        if in_fence or in_html:
             out.append(line)
             continue
         linked = _link_line(line, href_for)
