@@ -39,14 +39,16 @@ from persona_atlas.schema import ResultFile, RunFile, load_result, load_run
 from persona_atlas.site import postprocess, publish
 from persona_atlas.site.artifacts import collect_artifacts
 from persona_atlas.site.contexts import BuildInfo, IndexContext, IndexEntry, LinkRef, PageContext
+from persona_atlas.site.engines import DEFAULT_ENGINE, run_engine
 from persona_atlas.site.gate import lint_banners
-from persona_atlas.site.mkdocs_run import read_mkdocs_config, run_mkdocs
+from persona_atlas.site.mkdocs_run import read_mkdocs_config
 from persona_atlas.site.page_templates import (
     PageUrls,
     page_environment,
     page_meta_yaml,
     render_template,
 )
+from persona_atlas.site.repo_url import with_repo_url
 from persona_atlas.site.result_folders import copy_figures, results_folder, shown_path
 
 ASSETS = Path(__file__).resolve().parent / "assets"
@@ -65,6 +67,7 @@ class BuildOptions:
     lint: bool = True  # refuse to publish a report that fails `atlas lint`
     preview: bool = False  # build failing reports and drafts anyway, each with a banner
     allow_empty: bool = False  # finding no report is not an error
+    engine: str = DEFAULT_ENGINE  # the site builder: mkdocs (Material) or zensical
 
 
 @dataclass
@@ -94,7 +97,7 @@ def build_site(opts: BuildOptions | None = None) -> BuildStats:
     root = opts.root.resolve()
     t0 = time.perf_counter()
     mk = read_mkdocs_config(root / opts.config)
-    repo_url = mk.get("repo_url")
+    mk, repo_url = with_repo_url(mk, root)  # ATLAS_REPO_URL, else the git remote, else none
     results = results_folder(root, opts.results)
     entries = _load_entries(root, results, allow_empty=opts.allow_empty)
     t_lint = time.perf_counter()
@@ -124,7 +127,17 @@ def build_site(opts: BuildOptions | None = None) -> BuildStats:
     out = root / (opts.out or Path(mk.get("site_dir", "site")))
     t1 = time.perf_counter()
     if opts.run_mkdocs:
-        _build_atomically(mk, entries, scripts, build, staging, out, root, preview=opts.preview)
+        _build_atomically(
+            mk,
+            entries,
+            scripts,
+            build,
+            staging,
+            out,
+            root,
+            preview=opts.preview,
+            engine=opts.engine,
+        )
     mkdocs_seconds = time.perf_counter() - t1
     return BuildStats(len(entries), render_seconds, mkdocs_seconds, out, staging, lint_seconds)
 
@@ -380,6 +393,7 @@ def _build_atomically(
     root: Path,
     *,
     preview: bool,
+    engine: str = DEFAULT_ENGINE,
 ) -> None:
     publish.remove_dead_leftovers(out)
     tmp = publish.partial_dir(out)
@@ -405,7 +419,7 @@ def _build_atomically(
     config["copyright"] = f"Built from {build.short}{dirty}"
     try:
         try:
-            run_mkdocs(config, root / "build" / "mkdocs.generated.yml")
+            run_engine(engine, config, root / "build")
         except ReportError as exc:  # point at the report, not the generated page
             exc.message = re.sub(
                 r"'(issue-\d+)/index\.md'", r"'results/\1/report.md' (rendered)", exc.message

@@ -1,5 +1,6 @@
 """Render every results/<slug>/report.md into a page and build the static site with
-``mkdocs build --strict``. The output folder is replaced only by a complete build.
+``mkdocs build --strict`` (``--engine zensical``: ``zensical build --strict``). The output
+folder is replaced only by a complete build.
 
 Every report must pass ``atlas lint`` first: one that fails stops the build and nothing is
 published. ``status: draft`` reports are left out. ``--preview`` builds failing reports and
@@ -11,6 +12,8 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+
+from persona_atlas.site.engines import DEFAULT_ENGINE, ENGINES
 
 HELP = "render reports and build the site (what `make site` runs)"
 
@@ -30,6 +33,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "(never publish a preview)",
     )
     p.add_argument("--allow-empty", action="store_true", help="finding no report is not an error")
+    p.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default=DEFAULT_ENGINE,
+        help="site builder: mkdocs (Material, the default, what `make site` publishes) or "
+        "zensical (its successor, pinned; docs/reports.md lists what differs)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -44,6 +54,7 @@ def run(args: argparse.Namespace) -> int:
             run_mkdocs=not args.pages_only,
             preview=args.preview,
             allow_empty=args.allow_empty,
+            engine=args.engine,
         )
     )
     where = stats.staging if args.pages_only else stats.out
@@ -51,6 +62,6 @@ def run(args: argparse.Namespace) -> int:
     print(
         f"built {kind}{stats.pages} page(s) into {where} "
         f"(lint {stats.lint_seconds:.2f}s, render {stats.render_seconds:.2f}s, "
-        f"mkdocs {stats.mkdocs_seconds:.2f}s)"
+        f"{args.engine} {stats.mkdocs_seconds:.2f}s)"
     )
     return 0

@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
+REMOTE = "git@github.com:persona-group/atlas-results.git"
+REPO_URL = "https://github.com/persona-group/atlas-results"  # REMOTE as pages link to it
 
 
 def git(cwd: Path, *args: str) -> str:
@@ -145,6 +147,7 @@ def make_site(tmp: Path) -> Path:
     add_result(root, 201, other=218)
     add_result(root, 218, other=201, derives="[201]", confidence="MODERATE")
     git(root, "init", "-q")
+    git(root, "remote", "add", "origin", REMOTE)  # repo_url comes from here
     git(root, "add", "-A")
     git(root, "commit", "-qm", "results")
     return root
