@@ -67,13 +67,31 @@ def format_number(value: Any, fmt: str) -> str:
         return format(value, ",d") if isinstance(value, int) else _default_float(value)
     if any(int(n) > MAX_FORMAT_WIDTH for n in re.findall(r"\d+", fmt)):
         raise ValueError(f"width or precision over {MAX_FORMAT_WIDTH} in {fmt!r}")
-    return format(value, fmt)
+    return powers_of_ten(format(value, fmt))
 
 
 def _default_float(x: float) -> str:
     if x == 0 or 1e-3 <= abs(x) < 1e6:
         return f"{x:.4g}" if abs(x) < 1 else f"{x:,.4g}"
-    return f"{x:.3e}"
+    return powers_of_ten(f"{x:.3e}")
+
+
+_E_NOTATION = re.compile(r"(\d(?:\.\d*)?)[eE]([-+]?)0*(\d+)")
+_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+
+def powers_of_ten(text: str) -> str:
+    """Python's e-notation written for readers: ``5.0e-05`` → ``5.0 × 10⁻⁵``, ``1e+06`` →
+    ``1 × 10⁶``, ``1.2e+00`` → ``1.2``. The linter reads the result as one number."""
+
+    def sub(m: re.Match[str]) -> str:
+        mantissa, sign, digits = m.groups()
+        if digits == "0":
+            return mantissa
+        exponent = ("-" if sign == "-" else "") + digits
+        return f"{mantissa} × 10{exponent.translate(_SUPERSCRIPT)}"
+
+    return _E_NOTATION.sub(sub, text)
 
 
 def table_markdown(
@@ -86,7 +104,8 @@ def table_markdown(
     fmt: dict[str, str] | None = None,
     name: str = "table",
 ) -> str:
-    """A result table as a Markdown pipe table. Floats default to 4 decimals."""
+    """A result table as a Markdown pipe table. Floats default to 4 decimals (× 10ⁿ when
+    those would read 0.0000)."""
     cols = list(columns or t.columns)
     unknown = [c for c in [*cols, *(where or {}), *_as_list(sort)] if c not in t.columns]
     if unknown:
@@ -104,7 +123,7 @@ def table_markdown(
         if v is None:
             return "—"
         if isinstance(v, float) and col not in fmts:
-            return f"{v:.4f}"
+            return _table_float(v)
         return markdown_cell(format_number(v, fmts[col]) if col in fmts else v)
 
     head = "| " + " | ".join(markdown_cell(c) for c in cols) + " |"
@@ -117,6 +136,13 @@ def table_markdown(
     if t.description:
         out += f"\n\n*{markdown_text(t.description)}*"
     return out
+
+
+def _table_float(v: float) -> str:
+    """Four decimals; a value they would show as 0.0000 keeps two significant digits."""
+    if v != 0 and abs(v) < 5e-5:
+        return powers_of_ten(f"{v:.1e}")
+    return f"{v:.4f}"
 
 
 def _as_list(x: str | Sequence[str] | None) -> list[str]:
