@@ -14,6 +14,7 @@ from typing import Any
 from persona_atlas.analysis import verdicts as v
 from persona_atlas.config import Thresholds
 from persona_atlas.jsonpath import flatten
+from persona_atlas.kinds.recipe_comparison.tables import CELLS
 from persona_atlas.schema import Scalar, Table
 
 
@@ -36,11 +37,12 @@ class AnalysisOutput:
 
 
 def cell_row(cell: dict[str, Any]) -> list[Scalar]:
-    """The cell's values in ``CELL_COLUMNS`` order (keys starting with ``_`` are ignored)."""
-    missing = set(v.CELL_COLUMNS) - set(cell)
+    """The cell's values in the ``cells`` contract's order (keys starting with ``_`` are
+    ignored)."""
+    missing = set(CELLS.names) - set(cell)
     if missing:
         raise KeyError(f"cell is missing {sorted(missing)}")
-    return [cell[c] for c in v.CELL_COLUMNS]
+    return [cell[c] for c in CELLS.names]
 
 
 def comparison_output(
@@ -61,7 +63,7 @@ def comparison_output(
     """
     rows = [cell_row(c) for c in cells]
     nulls: dict[str, str] = {}
-    columns = list(v.CELL_COLUMNS)
+    columns = CELLS.names
     for i, row in enumerate(rows):
         why = cells[i].get("_why", {})
         for j, value in enumerate(row):
@@ -77,11 +79,7 @@ def comparison_output(
     try:
         by_verdict = v.verdict_counts(con)
         out_tables = {
-            "cells": Table(
-                columns=columns,
-                rows=rows,
-                description="One row per recipe pair and layer: every metric and the verdict.",
-            ),
+            "cells": CELLS.table(rows),
             "verdict_counts": by_verdict,
             "verdict_by_pair": v.verdict_by_pair(con),
             "verdict_grid": v.verdict_grid(con),

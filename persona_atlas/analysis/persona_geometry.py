@@ -23,6 +23,7 @@ from persona_atlas.analysis.metrics import CentroidView
 from persona_atlas.analysis.sameness import DIGITS, same_float
 from persona_atlas.analysis.verdicts import pair_label
 from persona_atlas.config import RECIPES, PairConfig
+from persona_atlas.kinds.recipe_comparison.tables import RSA_PAIRS
 from persona_atlas.schema import Table
 
 MAX_PERSONAS = 100
@@ -113,10 +114,9 @@ def headline_geometry(
     rows, rho = _rsa_rows(
         list(store.personas), 1.0 - views[pair.x].cos_mc, 1.0 - views[pair.y].cos_mc
     )
-    out.tables["rsa_pairs"] = Table(
-        columns=["a", "b", "dist_x", "dist_y", "decoupling"],
-        rows=rows,
-        description=f"{label}, layer {layer}: each persona pair's mean-centred cosine distance "
+    out.tables["rsa_pairs"] = RSA_PAIRS.table(
+        rows,
+        f"{label}, layer {layer}: each persona pair's mean-centred cosine distance "
         "under both recipes; decoupling = |rank difference| / number of pairs.",
     )
     out.metrics["rsa"] = {
