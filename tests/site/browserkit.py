@@ -1,4 +1,13 @@
-"""Headless Debian Chromium (via Playwright, never a downloaded browser) + a localhost server."""
+"""Headless Debian Chromium (via Playwright, never a downloaded browser) + a localhost server,
+and the site builders a browser test runs against.
+
+A browser test opts in to every engine by parametrizing its site fixture:
+
+    @pytest.fixture(scope="module", params=ENGINE_PARAMS)
+    def site_dir(request, tmp_path_factory):
+        root = make_site(tmp_path_factory.mktemp("x"))
+        return build_for_browser(root, request.param, preview=True)
+"""
 
 from __future__ import annotations
 
@@ -14,6 +23,8 @@ from typing import Any
 
 import pytest
 
+from persona_atlas.site.engines import ENGINES
+
 CHROMIUM_FLAGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -23,6 +34,34 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
     "--disable-quic",
 ]
+
+
+# one param per engine (ids "mkdocs", "zensical"); known Zensical differences are marked where
+# they are asserted (tests/site/test_engines.py), not here
+ENGINE_PARAMS = [pytest.param(engine, id=engine) for engine in ENGINES]
+
+
+def build_for_browser(root: Path, engine: str, **options: Any) -> Path:
+    """Build ``root``'s site with ``engine`` into ``root/site``; return that folder."""
+    from persona_atlas.site.build import BuildOptions, build_site
+
+    if engine == "zensical":
+        zensical_available()
+    build_site(BuildOptions(root=root, engine=engine, **options))
+    return root / "site"
+
+
+def zensical_available() -> None:
+    """Skip (fail under CI=true: make test installs it) when the pinned Zensical is missing."""
+    from persona_atlas.errors import ConfigError
+    from persona_atlas.site.zensical_run import check_installed
+
+    try:
+        check_installed()
+    except ConfigError as exc:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{exc}: make test installs it, so CI must have it")
+        pytest.skip(str(exc))
 
 
 def chromium_path() -> str:

@@ -1,4 +1,5 @@
-"""The built site in headless Chromium: hero figure and tables visible, no console errors."""
+"""The built site in headless Chromium: hero figure and tables visible, no console errors.
+Every test runs against each site engine (MkDocs + Material, Zensical)."""
 
 from __future__ import annotations
 
@@ -6,19 +7,17 @@ from pathlib import Path
 
 import pytest
 
-from persona_atlas.site.build import BuildOptions, build_site
-from tests.site.browserkit import browser_page, serve
+from tests.site.browserkit import ENGINE_PARAMS, browser_page, build_for_browser, serve
 from tests.site.sitekit import make_site
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 
-@pytest.fixture(scope="module")
-def site_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = make_site(tmp_path_factory.mktemp("browser"))
+@pytest.fixture(scope="module", params=ENGINE_PARAMS)
+def site_dir(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = make_site(tmp_path_factory.mktemp(f"browser-{request.param}"))
     # the fixture reports fail lint: a preview build shows them, each with its banner
-    build_site(BuildOptions(root=root, preview=True))
-    return root / "site"
+    return build_for_browser(root, request.param, preview=True)
 
 
 def test_index_and_report_page_render_cleanly(site_dir: Path) -> None:
