@@ -58,3 +58,21 @@ def test_index_and_report_page_render_cleanly(site_dir: Path) -> None:
         assert page.get_by_text("Cells per verdict.").is_visible()
         assert page.locator(".admonition.warning").count() == 2
         assert errors == [], errors
+
+
+def test_search_finds_a_result_page(site_dir: Path) -> None:
+    """Material's search box, or Zensical's search dialog (its own UI, same index contents)."""
+    with serve(site_dir) as base, browser_page() as (page, errors):
+        page.set_viewport_size({"width": 1400, "height": 900})
+        page.goto(base + "issue-201/", wait_until="networkidle")
+        dialog = page.locator("button.md-search__button")
+        if dialog.count():  # Zensical
+            dialog.first.click()
+            results = page.locator("[role=option]")
+        else:
+            page.locator("input.md-search__input").click()
+            results = page.locator(".md-search-result__item")
+        page.keyboard.type("persona pairs")
+        results.first.wait_for(timeout=10_000)
+        assert "Result 2" in " ".join(results.all_inner_texts())
+        assert errors == [], errors
