@@ -48,6 +48,8 @@ def build_for_browser(root: Path, engine: str, **options: Any) -> Path:
     if engine == "zensical":
         zensical_available()
     build_site(BuildOptions(root=root, engine=engine, **options))
+    index = (root / "site" / "index.html").read_text(encoding="utf-8")
+    assert f'<meta name="generator" content="{engine}-' in index, f"not built by {engine}"
     return root / "site"
 
 
