@@ -19,7 +19,7 @@ import json
 import re
 import shutil
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
@@ -29,18 +29,20 @@ from markupsafe import Markup
 from persona_atlas import gitinfo
 from persona_atlas.errors import InputFileError, ReportError
 from persona_atlas.files import plain_files, write_json
-from persona_atlas.reports.front_matter import Report, discover_reports, parse_report
+from persona_atlas.reports.front_matter import discover_reports, parse_report
 from persona_atlas.reports.render import (
     BodyRenderer,
     FigureRequest,
     figure_names,
 )
-from persona_atlas.schema import ResultFile, RunFile, load_result, load_run
+from persona_atlas.schema import load_result, load_run
 from persona_atlas.site import postprocess, publish
 from persona_atlas.site.artifacts import collect_artifacts
-from persona_atlas.site.contexts import BuildInfo, IndexContext, IndexEntry, LinkRef, PageContext
+from persona_atlas.site.contexts import BuildInfo, LinkRef, PageContext, RelatedGroup
 from persona_atlas.site.engines import DEFAULT_ENGINE, run_engine
+from persona_atlas.site.entries import Entry as _Entry
 from persona_atlas.site.gate import lint_banners
+from persona_atlas.site.index_page import write_index
 from persona_atlas.site.mkdocs_run import read_mkdocs_config
 from persona_atlas.site.page_templates import (
     PageUrls,
@@ -48,6 +50,7 @@ from persona_atlas.site.page_templates import (
     page_meta_yaml,
     render_template,
 )
+from persona_atlas.site.relations import RELATIONS, Declared, Relations
 from persona_atlas.site.repo_url import with_repo_url
 from persona_atlas.site.result_folders import copy_figures, results_folder, shown_path
 
@@ -80,18 +83,6 @@ class BuildStats:
     lint_seconds: float = 0.0  # the publishing gate (not counted in render_seconds)
 
 
-@dataclass
-class _Entry:
-    report: Report
-    result: ResultFile
-    run: RunFile | None
-    figures: set[str]
-    body: str = ""
-    hero: str | None = None  # hero HTML when the body does not place it with hero()
-    mentions: set[int] = field(default_factory=set)
-    banner: str | None = None  # preview builds: why this page is not for publication
-
-
 def build_site(opts: BuildOptions | None = None) -> BuildStats:
     opts = opts or BuildOptions()
     root = opts.root.resolve()
@@ -116,11 +107,12 @@ def build_site(opts: BuildOptions | None = None) -> BuildStats:
         e.body = _render_body(e, by_issue)
     uncommitted = gitinfo.uncommitted_paths(root)
     pins = gitinfo.last_commits_under(results.relative_to(root), cwd=root)
+    relations = _relations(entries)
     for e in entries:  # pass 2: full pages (needs every page's mentions for backlinks)
-        page = _page_context(e, by_issue, root, build, uncommitted, pins, urls)
+        page = _page_context(e, by_issue, relations, root, build, uncommitted, pins, urls)
         _write_page(env, page, e, staging, root)
     published = [e for e in entries if e.report.front.status != "draft"]
-    _write_index(env, published, build, staging, urls)
+    write_index(env, published, _relations(published), build, staging, urls)
     scripts = _write_assets(staging)
     render_seconds = time.perf_counter() - t0 - lint_seconds
 
@@ -185,12 +177,19 @@ def _load_entries(root: Path, results: Path, *, allow_empty: bool = False) -> li
 
 
 def _apply_gate(entries: list[_Entry], opts: BuildOptions) -> None:
-    """Drop drafts (preview: banner them); lint the rest (preview: banner failures)."""
+    """Drop drafts (preview: banner them); lint the rest (preview: banner failures) and keep
+    each report's counts for the index."""
     if not opts.preview:
         entries[:] = [e for e in entries if e.report.front.status != "draft"]
-    banners = (
-        lint_banners([e.report.path for e in entries], preview=opts.preview) if opts.lint else {}
-    )
+    if opts.lint:
+        from persona_atlas.lint import lint_report
+
+        for e in entries:
+            lint = lint_report(e.report.path)
+            e.lint_counts, e.lint_failed = lint.counts(), lint.failed > 0
+    # the gate's message and banners come from lint_banners (it lints the failing ones again)
+    failing = [e.report.path for e in entries if e.lint_failed]
+    banners = lint_banners(failing, preview=opts.preview) if failing else {}
     for e in entries:
         notes = [DRAFT_BANNER] if e.report.front.status == "draft" else []
         notes += [banners[e.report.path]] if e.report.path in banners else []
@@ -252,18 +251,48 @@ def figure_html(req: FigureRequest) -> str:
     return str(embed_html(req.name, spec, svg, req.caption))
 
 
-def _refs(issues: list[int], by_issue: dict[int, _Entry], urls: PageUrls) -> list[LinkRef]:
+def _relations(entries: list[_Entry]) -> Relations:
+    return Relations(
+        Declared(
+            e.report.front.issue,
+            tuple(e.report.front.supersedes),
+            tuple(e.report.front.derives_from),
+            tuple(e.report.front.source_issues),
+            frozenset(e.mentions),
+        )
+        for e in entries
+    )
+
+
+def _ref(
+    n: int,
+    by_issue: dict[int, _Entry],
+    relations: Relations,
+    urls: PageUrls,
+    also: tuple[str, ...] = (),
+) -> LinkRef:
+    other = by_issue.get(n)
+    if other is None:
+        return LinkRef(n, None, None, also)
+    superseded = other.report.front.status == "superseded" or bool(relations.superseded_by(n))
+    return LinkRef(n, urls.from_page(other.report.slug), other.report.front.title, also, superseded)
+
+
+def _related(
+    issue: int, by_issue: dict[int, _Entry], relations: Relations, urls: PageUrls
+) -> list[RelatedGroup]:
+    found = relations.related(issue)
     return [
-        LinkRef(n, urls.from_page(by_issue[n].report.slug), by_issue[n].report.front.title)
-        if n in by_issue
-        else LinkRef(n, None, None)
-        for n in issues
+        RelatedGroup(label, [_ref(r.issue, by_issue, relations, urls, r.also) for r in rs])
+        for key, label, _ in RELATIONS
+        if (rs := [r for r in found if r.relation == key])
     ]
 
 
 def _page_context(
     e: _Entry,
     by_issue: dict[int, _Entry],
+    relations: Relations,
     root: Path,
     build: BuildInfo,
     uncommitted: set[str],
@@ -274,8 +303,6 @@ def _page_context(
     result_rel = e.report.result_dir.resolve().relative_to(root).as_posix()
     commit = pins.get(result_rel)  # the commit that last changed this result, never HEAD
     dirty = any(p.startswith(result_rel + "/") for p in uncommitted)
-    me = front.issue
-    others = [o for o in by_issue.values() if o is not e]
     return PageContext(
         front=front,
         meta_yaml=page_meta_yaml(front.issue, front.title, front.tags),
@@ -304,17 +331,10 @@ def _page_context(
             if build.repo_url and commit
             else None
         ),
-        source_issues=_refs(front.source_issues, by_issue, urls),
-        derives_from=_refs(front.derives_from, by_issue, urls),
-        supersedes=_refs(front.supersedes, by_issue, urls),
-        derived_by=_refs(
-            sorted(o.report.front.issue for o in others if me in o.report.front.derives_from),
-            by_issue,
-            urls,
-        ),
-        mentioned_in=_refs(
-            sorted(o.report.front.issue for o in others if me in o.mentions), by_issue, urls
-        ),
+        related=_related(front.issue, by_issue, relations, urls),
+        superseded_by=[
+            _ref(n, by_issue, relations, urls) for n in relations.superseded_by(front.issue)
+        ],
         build=build,
     )
 
@@ -334,41 +354,6 @@ def _write_page(
             shutil.copyfile(src / name, dest / name)
 
 
-def _write_index(
-    env: jinja2.Environment,
-    entries: list[_Entry],
-    build: BuildInfo,
-    staging: Path,
-    urls: PageUrls,
-) -> None:
-    rows = [
-        IndexEntry(
-            issue=e.report.front.issue,
-            href=urls.from_index(e.report.slug),
-            title=e.report.front.title,
-            confidence=e.report.front.confidence,
-            status=e.report.front.status,
-            verdict=e.result.verdict,
-            date=e.report.front.date.isoformat(),
-            tags=e.report.front.tags,
-        )
-        for e in entries
-    ]
-    counts: dict[str, int] = {}
-    for r in rows:
-        counts[r.confidence] = counts.get(r.confidence, 0) + 1
-    unchecked = sum(e.banner is not None for e in entries)
-    banner = (
-        f"Preview, not for publication: {unchecked} page(s) failed lint; their numbers are not checked."
-        if unchecked
-        else None
-    )
-    index = IndexContext(entries=rows, build=build, counts=counts, banner=banner)
-    (staging / "index.md").write_text(
-        render_template(env, "index.md.j2", index=index), encoding="utf-8"
-    )
-
-
 def _write_assets(staging: Path) -> list[str]:
     """Copy our CSS/JS and the vendored Vega scripts; return the script paths to load."""
     dest = staging / "assets"
@@ -377,7 +362,8 @@ def _write_assets(staging: Path) -> list[str]:
             shutil.copy2(f, dest / f.name)
     from persona_atlas.figures import write_vendor_assets
 
-    return [*write_vendor_assets(dest / "vendor", relative_to=staging), "assets/atlas.js"]
+    scripts = [*write_vendor_assets(dest / "vendor", relative_to=staging), "assets/atlas.js"]
+    return [*scripts, "assets/index.js"]
 
 
 # ----------------------------------------------------------------------------- mkdocs
@@ -413,7 +399,7 @@ def _build_atomically(
         }
         for e in entries
     ]
-    config["extra_css"] = [*_as_list(mk.get("extra_css")), "assets/atlas.css"]
+    config["extra_css"] = [*_as_list(mk.get("extra_css")), "assets/atlas.css", "assets/index.css"]
     config["extra_javascript"] = [*_as_list(mk.get("extra_javascript")), *scripts]
     dirty = " (uncommitted changes)" if build.dirty else ""
     config["copyright"] = f"Built from {build.short}{dirty}"

@@ -44,6 +44,38 @@ class LinkRef:
     issue: int
     href: str | None
     title: str | None
+    also: tuple[str, ...] = ()  # its other relations to the page, as they read
+    superseded: bool = False  # a later result supersedes it
+
+
+@dataclass(frozen=True)
+class RelatedGroup:
+    """One heading of a page's related results ("Derives from", "Built on by", ...)."""
+
+    label: str
+    refs: list[LinkRef]
+
+
+@dataclass(frozen=True)
+class RelationLink:
+    """One relation shown on the index: "builds on" #200, "superseded by" #300."""
+
+    relation: str
+    ref: LinkRef
+
+
+@dataclass(frozen=True)
+class CheckStatus:
+    """What ``atlas lint`` found in a report's numbers, for the index ("72 of 72 numbers
+    checked"); ``numbers`` is 0 and ``linted`` False when the build did not lint."""
+
+    linted: bool
+    checked: int  # matched in the result, bound with value(), or exempt by a lint rule
+    numbers: int  # every number lint read in the prose
+    detail: str  # the breakdown, shown as a tooltip
+    state: str  # "ok", "partial" (pragmas), "failed" or "unknown": the CSS class
+    label: str  # "72 of 72 numbers checked"
+    score: float  # checked / numbers, for sorting; -1 when not linted
 
 
 @dataclass(frozen=True)
@@ -53,11 +85,35 @@ class IndexEntry:
     issue: int
     href: str
     title: str
+    summary: str  # the TL;DR's first takeaway sentence, plain text
+    thumb: str | None  # URL of the hero figure's SVG or PNG, relative to the index
     confidence: str
     status: str
     verdict: str | None
+    kind: str
     date: str
     tags: list[str]
+    checks: CheckStatus
+    relations: list[RelationLink]  # what it builds on / supersedes / uses, what supersedes it
+    superseded: bool  # status superseded, or a later result supersedes it
+
+
+@dataclass(frozen=True)
+class Facet:
+    """One filter's choices on the index: (value, number of results), in display order."""
+
+    name: str  # "tag", "kind", "confidence", "verdict": the filter and its data attribute
+    label: str
+    choices: list[tuple[str, int]]
+
+
+@dataclass(frozen=True)
+class LineageItem:
+    """One result in the index's lineage view, indented under the result it builds on."""
+
+    ref: LinkRef
+    depth: int  # 0 for a family's first result; capped for display
+    relations: list[RelationLink]  # its relations to earlier members of the family
 
 
 @dataclass(frozen=True)
@@ -80,11 +136,8 @@ class PageContext:
     result_commit: str | None  # last commit that changed results/<slug>/
     result_dirty: bool  # results/<slug>/ has uncommitted changes
     result_tree_url: str | None  # commit-pinned link to results/<slug>/
-    source_issues: list[LinkRef]
-    derives_from: list[LinkRef]
-    supersedes: list[LinkRef]
-    derived_by: list[LinkRef]  # pages whose derives_from names this one
-    mentioned_in: list[LinkRef]  # pages that mention #N in their prose
+    related: list[RelatedGroup]  # each other result once, under its strongest relation
+    superseded_by: list[LinkRef]  # results whose front matter says they supersede this one
     build: BuildInfo
 
 
@@ -96,3 +149,6 @@ class IndexContext:
     build: BuildInfo
     counts: dict[str, int] = field(default_factory=dict)  # confidence → number of results
     banner: str | None = None  # preview builds: why this site is not for publication
+    facets: list[Facet] = field(default_factory=list)  # the filters and their choices
+    lineage: list[LineageItem] = field(default_factory=list)  # families of related results
+    unrelated: int = 0  # results in no family (left out of the lineage)
