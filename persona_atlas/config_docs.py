@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import re
 import typing
 from typing import Any
 
@@ -35,7 +36,8 @@ Example: [`experiments/smollm2-mini.yaml`](../experiments/smollm2-mini.yaml).
 
 
 def _type_name(annotation: Any) -> str:
-    text = str(plain(annotation))
+    # an item's validator is its rule, not its type: ``Annotated[str, ...]`` reads ``str``
+    text = re.sub(r"Annotated\[(\w+),[^\[\]]*\]", r"\1", str(plain(annotation)))
     for noise in ("typing.", "pathlib.", "persona_atlas.config.", "<class '", "'>"):
         text = text.replace(noise, "")
     return text.replace("NoneType", "null").replace(" | ", " or ")

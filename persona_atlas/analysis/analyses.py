@@ -27,9 +27,9 @@ from persona_atlas.analysis.result_writer import (
     write_result,
 )
 from persona_atlas.analysis.sameness import RTOL
-from persona_atlas.config import load_config, yaml_line
+from persona_atlas.config import load_config
 from persona_atlas.config_types import KindConfig
-from persona_atlas.errors import ConfigError, InputFileError
+from persona_atlas.errors import InputFileError
 from persona_atlas.kinds import KINDS, get_kind
 from persona_atlas.schema import ResultFile, load_result
 
@@ -42,12 +42,6 @@ def get_analysis(name: str) -> AnalysisFn:
     module, func = get_kind(name).run.split(":")
     fn: AnalysisFn = getattr(importlib.import_module(module), func)
     return fn
-
-
-def metric_names() -> list[str]:
-    from persona_atlas.analysis.metrics import METRICS
-
-    return list(METRICS)
 
 
 @dataclass
@@ -63,19 +57,7 @@ class Planned:
 def plan_experiment(config_path: str | Path) -> Planned:
     """Resolve an experiment YAML into a runnable analysis (centroids default to out_dir)."""
     exp = load_config(config_path)
-    analysis = exp.analysis
-    chosen: list[str] = getattr(analysis, "metrics", None) or []
-    unknown = [n for n in chosen if n not in metric_names()]
-    if unknown:
-        import yaml
-
-        where = chosen.index(unknown[0])
-        node = yaml.compose(Path(config_path).read_text(encoding="utf-8"))
-        line = yaml_line(node, ("analysis", "metrics", where))
-        raise ConfigError(
-            f"{config_path}:{line}: analysis.metrics: unknown metric {unknown[0]!r}",
-            hint=f"registered metrics: {', '.join(metric_names())}",
-        )
+    analysis = exp.analysis  # validated by its kind's config model
     # a kind reading an extraction defaults to the one the experiment's extract section writes
     if exp.extract is not None and getattr(analysis, "centroids", False) is None:
         analysis = analysis.model_copy(update={"centroids": exp.extract.out_dir})

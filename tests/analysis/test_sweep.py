@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from pydantic import ValidationError
 from safetensors.numpy import load_file, save_file
 from scipy import stats as sps
 
@@ -151,7 +152,9 @@ def test_metric_subset_leaves_explained_nulls(extraction):
 
 def test_unknown_metric_is_a_config_error(extraction, tmp_path, monkeypatch, capsys):
     with pytest.raises(ConfigError, match="unknown metric 'cos_median'"):
-        sweep.run(AnalysisConfig(centroids=extraction, metrics=["cos_median"]))
+        sweep.run(AnalysisConfig.model_construct(centroids=extraction, metrics=["cos_median"]))
+    with pytest.raises(ValidationError, match="unknown metric 'cos_median'"):
+        AnalysisConfig(centroids=extraction, metrics=["cos_median"])
     from persona_atlas.cli import main
 
     monkeypatch.chdir(tmp_path)
@@ -161,7 +164,7 @@ def test_unknown_metric_is_a_config_error(extraction, tmp_path, monkeypatch, cap
     )
     assert main(["analyze", "exp.yaml"]) == 2
     err = capsys.readouterr().err
-    assert "exp.yaml:7: analysis.metrics: unknown metric 'cos_median'" in err
+    assert "exp.yaml:7: analysis.metrics.1: unknown metric 'cos_median'" in err
     assert "registered metrics: per_persona_cos, raw_pearson" in err
     assert not (tmp_path / "results").exists()
 

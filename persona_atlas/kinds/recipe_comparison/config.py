@@ -4,9 +4,9 @@ kind that compares recipes (``stored-matrix-comparison``, the #201 importer)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from persona_atlas.config_types import (
     MAX_PERMUTATIONS,
@@ -67,11 +67,20 @@ class RecipeVerdictConfig(KindConfig):
     """Seed for permutation tests."""
 
 
+def check_metric(name: str) -> str:
+    """A name of the metric registry (``analysis/metrics.py``)."""
+    from persona_atlas.analysis.metrics import METRICS
+
+    if name not in METRICS:
+        raise ValueError(f"unknown metric {name!r}; registered metrics: {', '.join(METRICS)}")
+    return name
+
+
 class RecipeComparisonConfig(RecipeVerdictConfig):
     name: str = "recipe-comparison"
     """Registered kind to run (docs/kinds.md)."""
     centroids: Path | None = None
     """Folder of extraction outputs (``centroids/``, ``per_question/``, ``run.json``);
     defaults to the extract section's ``out_dir``."""
-    metrics: list[str] | None = None
+    metrics: list[Annotated[str, AfterValidator(check_metric)]] | None = None
     """Metric names to compute; null means all registered metrics."""
