@@ -202,3 +202,15 @@ def test_lint_reads_the_words_of_the_results_kind(toy: Path) -> None:
     with vocabulary(kinds.get_kind("toy").vocabulary):
         assert word_terms("dots") == ("point",) and word_terms("roles") == ("role",)
     assert dict(BASE.synonyms)["cosine"] == "cos"
+
+
+def test_check_reports_a_result_of_no_registered_kind(tmp_path: Path) -> None:
+    from persona_atlas.staleness import check_result
+
+    doc = (ROOT / "results" / "issue-200" / "result.json").read_text(encoding="utf-8")
+    path = tmp_path / "results" / "issue-200" / "result.json"
+    path.parent.mkdir(parents=True)
+    path.write_text(doc.replace('"name": "stored-matrix-comparison"', '"name": "rsa"'))
+    check = check_result(path, root=tmp_path)
+    messages = [f.message for f in check.findings if f.status == "stale"]
+    assert any("'rsa' is neither a registered kind nor the importer of one" in m for m in messages)
