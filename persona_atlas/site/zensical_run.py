@@ -25,8 +25,8 @@ import yaml
 
 from persona_atlas.errors import ConfigError, ReportError
 
-# Pinned: the newest release whose dependencies all install from plain PyPI wheels (0.1.x
-# also needs the separate zensical-ui package). pyproject.toml's dev extra pins the same.
+# Pinned (pyproject.toml's dev extra pins the same): the newest release our package index can
+# install; 0.1.x depends on the separate zensical-ui package, which that index does not serve.
 ZENSICAL_VERSION = "0.0.73"
 SITE_FOLDER = "zensical-site"
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -57,6 +57,8 @@ def zensical_config(config: dict[str, Any], build_dir: Path) -> dict[str, Any]:
             hint="keep the staging folder under build/ (the default)",
         )
     out = dict(config)
+    # the classic look is Material's (palette, header, fonts); "modern" would restyle the site
+    out["theme"] = {"variant": "classic", **(config.get("theme") or {})}
     out["docs_dir"] = docs.relative_to(base).as_posix()
     out["site_dir"] = SITE_FOLDER
     return out

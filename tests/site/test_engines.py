@@ -121,6 +121,7 @@ def test_zensical_config_is_relative_to_the_build_folder(tmp_path: Path) -> None
     config = {"site_name": "x", "docs_dir": str(build_dir / "docs"), "site_dir": "/elsewhere"}
     rewritten = zensical_config(config, build_dir)
     assert rewritten["docs_dir"] == "docs" and rewritten["site_dir"] == "zensical-site"
+    assert rewritten["theme"]["variant"] == "classic"  # Material's look, not Zensical's new one
     with pytest.raises(ConfigError, match="not inside"):
         zensical_config({**config, "docs_dir": str(tmp_path / "other")}, build_dir)
 
