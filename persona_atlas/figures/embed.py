@@ -6,9 +6,9 @@
   ``vl_convert.javascript_bundle()`` for the Vega-Lite version altair writes. The built bundle
   ships in ``persona_atlas/figures/vendor/`` with a stamp of its versions; when the
   installed vl-convert differs, it is rebuilt (a few seconds) instead of copied.
-* ``atlas-figures.js`` — finds every ``<figure class="atlas-figure">`` that
-  :func:`embed_html` produced and embeds its spec; re-runs on MkDocs-Material's instant
-  navigation (``document$``) when present.
+* ``atlas-figures.js`` (:mod:`.loader`) — finds every ``<figure class="atlas-figure">`` that
+  :func:`embed_html` produced and embeds its spec, fitted to the column's width (phones
+  included); re-runs on MkDocs-Material's instant navigation (``document$``) when present.
 
 Without JavaScript the static SVG shows (``<noscript>``); if embedding fails, the loader shows it.
 """
@@ -20,6 +20,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from persona_atlas.figures.loader import LOADER_JS
 from persona_atlas.files import atomic_write_text, sha256_bytes
 
 VENDOR_DIR = Path(__file__).resolve().parent / "vendor"
@@ -104,9 +105,10 @@ def embed_html(
 ) -> str:
     """The ``<figure>`` a page uses for one figure.
 
-    ``atlas-figures.js`` draws the interactive Vega-Embed view (tooltips, export menu) into
-    it. The static SVG sits in ``<noscript>``, so readers without JavaScript see it and
-    readers with JavaScript never download it; if embedding fails, the loader puts the SVG
+    ``atlas-figures.js`` draws the interactive Vega-Embed view (tooltips) into it, fitted
+    to the column; links to the SVG and the spec sit under the caption. The static SVG
+    sits in ``<noscript>``, so readers without JavaScript see it and readers with
+    JavaScript never download it; if embedding fails, the loader puts the SVG
     in place instead (``data-svg``). The spec is fetched from ``spec_path_relative``, or
     read from an inline ``<script type="application/json">`` when ``spec`` is given (pages
     opened from disk, where browsers refuse to fetch local files). One HTML block without
@@ -131,55 +133,10 @@ def embed_html(
             + "</script>"
         )
     parts.append(f"<figcaption>{e(caption)}</figcaption>")
+    # Vega-Embed's actions menu is off (it covered legends); the files are plain links.
+    parts.append(
+        f'<div class="atlas-figure-links"><a href="{e(svg_path_relative)}">SVG</a> · '
+        f'<a href="{e(spec_path_relative)}">Vega-Lite spec</a></div>'
+    )
     parts.append("</figure>")
     return "\n".join(parts)
-
-
-LOADER_JS = """\
-/* persona-atlas: embed every <figure class="atlas-figure"> with Vega-Embed. */
-(function () {
-  "use strict";
-  var OPTIONS = {
-    renderer: "svg",
-    actions: { export: true, source: false, compiled: false, editor: false },
-  };
-  function specOf(fig) {
-    var inline = fig.querySelector("script.atlas-figure-spec");
-    return inline ? JSON.parse(inline.textContent) : fig.getAttribute("data-vl-spec");
-  }
-  function showStatic(fig, view) {
-    var img = document.createElement("img");
-    img.className = "atlas-figure-static";
-    img.src = fig.getAttribute("data-svg");
-    img.alt = (fig.querySelector("figcaption") || {}).textContent || "";
-    img.style.maxWidth = "100%";
-    view.replaceChildren(img);
-  }
-  function embedAll() {
-    var figs = document.querySelectorAll("figure.atlas-figure:not([data-embedded])");
-    Array.prototype.forEach.call(figs, function (fig) {
-      var view = fig.querySelector(".atlas-figure-view");
-      if (typeof window.vegaEmbed !== "function") {
-        fig.setAttribute("data-embedded", "failed");
-        showStatic(fig, view);
-        return;
-      }
-      fig.setAttribute("data-embedded", "pending");
-      window.vegaEmbed(view, specOf(fig), OPTIONS).then(function () {
-        fig.setAttribute("data-embedded", "yes");
-      }).catch(function (err) {
-        fig.setAttribute("data-embedded", "failed");
-        showStatic(fig, view);
-        console.warn("atlas figure " + fig.id + ": showing the static SVG:", err);
-      });
-    });
-  }
-  if (window.document$ && typeof window.document$.subscribe === "function") {
-    window.document$.subscribe(embedAll);
-  } else if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", embedAll);
-  } else {
-    embedAll();
-  }
-})();
-"""
