@@ -27,17 +27,32 @@ class Vocabulary:
 
     aliases: tuple[tuple[str, str], ...] = ()
     synonyms: tuple[tuple[str, str], ...] = ()
+    item_columns: tuple[str, ...] = ()
+    """Table columns whose cells name the items the result compares (recipes: ``x``)."""
+    item_lists: tuple[str, ...] = ()
+    """Keys of lists of those names (``recipes``)."""
 
     @classmethod
     def of(
-        cls, aliases: Mapping[str, str] | None = None, synonyms: Mapping[str, str] | None = None
+        cls,
+        aliases: Mapping[str, str] | None = None,
+        synonyms: Mapping[str, str] | None = None,
+        item_columns: Sequence[str] = (),
+        item_lists: Sequence[str] = (),
     ) -> Vocabulary:
-        return cls(tuple((aliases or {}).items()), tuple((synonyms or {}).items()))
+        return cls(
+            tuple((aliases or {}).items()),
+            tuple((synonyms or {}).items()),
+            tuple(item_columns),
+            tuple(item_lists),
+        )
 
     def __or__(self, other: Vocabulary) -> Vocabulary:
         return Vocabulary(
             tuple({**dict(self.aliases), **dict(other.aliases)}.items()),
             tuple({**dict(self.synonyms), **dict(other.synonyms)}.items()),
+            tuple(dict.fromkeys((*self.item_columns, *other.item_columns))),
+            tuple(dict.fromkeys((*self.item_lists, *other.item_lists))),
         )
 
 

@@ -7,7 +7,7 @@ it is stale or when a kind, table, column or figure has no documentation.
 from __future__ import annotations
 
 from persona_atlas.kinds import KINDS, all_kinds
-from persona_atlas.kinds.base import Kind, TableContract
+from persona_atlas.kinds.base import Kind, TableContract, Vocabulary
 
 INTRO = """\
 # Kinds
@@ -75,10 +75,14 @@ def _kind(kind: Kind) -> list[str]:
     for t in kind.tables:
         out += _table(t)
     words = kind.vocabulary
-    if words.aliases or words.synonyms:
+    if words != Vocabulary():
         out += ["### Words the linter knows", ""]
         out += [f"- `{old}` is read as `{new}`" for old, new in words.aliases]
         out += [f"- “{old}” is read as “{new}”" for old, new in words.synonyms]
+        if words.item_columns or words.item_lists:
+            named = [f"`{c}` columns" for c in words.item_columns]
+            named += [f"`{k}` lists" for k in words.item_lists]
+            out.append(f"- the compared items (recipes) are named in {', '.join(named)}")
         out.append("")
     out += ["### Code version covers", ""]
     folder = KINDS[kind.name].replace(".", "/")

@@ -23,12 +23,12 @@ from persona_atlas.lint.terms import (
     LAYER_KEY,
     Recipes,
     canon_recipe,
+    items,
     text_terms,
     word_terms,
 )
 from persona_atlas.lint.terms import alias as terms_alias
 
-_RECIPE_COLUMNS = frozenset({"x", "y", "recipe", "method"})
 _FILE_ISSUE = re.compile(r"issue_(\d+)")
 
 
@@ -48,14 +48,16 @@ class Descriptor:
 
 
 def recipes_of(docs: Mapping[str, Any], skip: AbstractSet[int] = frozenset()) -> Recipes:
-    """The recipe names a result uses: ``A__B`` keys, ``recipes`` / ``methods`` lists, and the
-    ``x`` / ``y`` / ``recipe`` columns of its tables (not the lists in ``skip``, summarised)."""
+    """The recipe names a result uses: ``A__B`` keys, and the lists and table columns its
+    kind's vocabulary names (recipe comparison: ``recipes`` / ``methods`` lists, the ``x`` /
+    ``y`` / ``recipe`` columns); not the lists in ``skip``, summarised."""
     found: set[str] = set()
+    item_columns, item_lists = items()
 
     def walk(node: Any, key: str) -> None:
         if isinstance(node, dict):
             if _is_table(node) and id(node["rows"]) not in skip:
-                hits = [i for i, c in enumerate(node["columns"]) if str(c) in _RECIPE_COLUMNS]
+                hits = [i for i, c in enumerate(node["columns"]) if str(c) in item_columns]
                 for row in node["rows"]:
                     if isinstance(row, list):
                         found.update(str(row[i]) for i in hits if i < len(row) and row[i])
@@ -67,7 +69,7 @@ def recipes_of(docs: Mapping[str, Any], skip: AbstractSet[int] = frozenset()) ->
         elif isinstance(node, list):
             if id(node) in skip:
                 return
-            if key in ("recipes", "methods"):
+            if key in item_lists:
                 found.update(v for v in node if isinstance(v, str) and _name_like(v))
             for v in node:
                 walk(v, key)
@@ -251,7 +253,7 @@ class Describer:
         for j, cell in enumerate(row):
             col = columns[j] if j < len(columns) else ""
             if isinstance(cell, str):
-                if col in _RECIPE_COLUMNS and canon_recipe(cell) in self.recipes.names:
+                if col in items()[0] and canon_recipe(cell) in self.recipes.names:
                     recipes.add(canon_recipe(cell))
                     continue
                 recipes.update(r for r, _ in self.recipes.in_text(cell))

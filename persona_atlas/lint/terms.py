@@ -37,6 +37,17 @@ def vocabulary(words: Vocabulary) -> Iterator[None]:
         _ACTIVE.reset(token)
 
 
+def items() -> tuple[frozenset[str], frozenset[str]]:
+    """(columns, list keys) that name the compared items (recipes) under the active
+    vocabulary."""
+    return _items(_ACTIVE.get())
+
+
+@lru_cache(maxsize=64)
+def _items(words: Vocabulary) -> tuple[frozenset[str], frozenset[str]]:
+    return frozenset(words.item_columns), frozenset(words.item_lists)
+
+
 def alias(compound: str) -> str | None:
     """The name a legacy compound stands for under the active vocabulary."""
     return _aliases(_ACTIVE.get()).get(compound)

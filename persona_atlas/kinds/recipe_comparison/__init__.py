@@ -24,6 +24,8 @@ VOCABULARY = Vocabulary.of(
         "matrix_raw_spearman_r": "raw_spearman",
     },
     synonyms={"role": "persona", "method": "recipe", "success": "pass", "passe": "pass"},
+    item_columns=("x", "y", "recipe", "method"),
+    item_lists=("recipes", "methods"),
 )
 
 #: Charts every recipe comparison gets; the rest when the result carries their data.
