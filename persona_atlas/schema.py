@@ -66,7 +66,9 @@ class AnalysisInfo(_Model):
     """Which analysis produced a result, with every parameter it used."""
 
     name: str
-    """Registered analysis name (``recipe-comparison``, ``rsa``, ``import:legacy-201``...)."""
+    """The registered kind that computed the result (``recipe-comparison``...), or the
+    importer that wrote it (``import:legacy-recipe-sweep``); its code version is the one
+    ``atlas check`` compares (docs/kinds.md)."""
     params: dict[str, JsonValue] = Field(default_factory=dict)
     """All parameters, thresholds included. A change here makes the result stale."""
 
@@ -92,7 +94,8 @@ class Provenance(_Model):
     created: str
     """ISO-8601 UTC timestamp of the analysis run."""
     code_version: str
-    """``persona_atlas`` version plus a hash of the analysis code; a change makes it stale."""
+    """``persona_atlas`` version plus a hash of the code of the result's kind (or importer);
+    a change makes it stale."""
     analysis: AnalysisInfo
     """Analysis name and all its parameters."""
     inputs: list[FileRef] = Field(default_factory=list)
@@ -134,7 +137,8 @@ class ResultFile(_Model):
     title: str
     """Short title of the experiment."""
     kind: str
-    """Analysis family: ``recipe-comparison``, ``rsa``, ``regression``..."""
+    """Shape of the result, which its tables and figures follow: the kind a registered kind
+    writes (``recipe-comparison``; docs/kinds.md)."""
     provenance: Provenance
     """Inputs, parameters, code version and commit behind every number below."""
     verdict: str | None = None
