@@ -30,6 +30,7 @@ from persona_atlas.errors import ConfigError, ReportError
 ZENSICAL_VERSION = "0.0.73"
 SITE_FOLDER = "zensical-site"
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_PAGE = re.compile(r"\[ (\S+\.md:\d+)")  # "[ issue-7/index.md:394:9 ]" in a warning
 
 
 def check_installed() -> None:
@@ -72,6 +73,7 @@ def run_zensical(config: dict[str, Any], build_dir: Path) -> None:
     """
     check_installed()
     target = Path(config["site_dir"])
+    base = build_dir.resolve()
     build_dir.mkdir(parents=True, exist_ok=True)
     config_path = build_dir / "zensical.generated.yml"
     config_path.write_text(
@@ -101,8 +103,12 @@ def run_zensical(config: dict[str, Any], build_dir: Path) -> None:
     except subprocess.TimeoutExpired:
         raise ReportError("zensical build took over 10 minutes; nothing was published") from None
     if proc.returncode != 0:
+        # Zensical names a page relative to docs_dir, with the rendered page's line numbers
+        docs = Path(config["docs_dir"]).resolve()
+        shown = docs.relative_to(base.parent) if docs.is_relative_to(base.parent) else docs
+        report = _PAGE.sub(rf"[ {shown.as_posix()}/\1", _summary(proc.stdout + proc.stderr))
         raise ReportError(
-            f"zensical build --strict failed:\n  {_summary(proc.stdout + proc.stderr)}",
+            f"zensical build --strict failed:\n  {report}",
             hint="fix the warnings above (broken links, missing files); nothing was published",
         )
     shutil.rmtree(target, ignore_errors=True)

@@ -187,9 +187,11 @@ MISSING_IMAGE = FIXTURE_REPORT.replace("## Caveats", "![a plot](missing.png)\n\n
 def test_a_link_to_a_missing_page_fails_either_build(tmp_path: Path, engine: str) -> None:
     root = make_site(tmp_path)
     add_result(root, 218, other=201, derives="[201]", report=BROKEN)
-    with pytest.raises(ReportError, match=r"(?s)build --strict failed.*notes\.md"):
+    with pytest.raises(ReportError, match=r"(?s)build --strict failed.*notes\.md") as exc:
         _build(root, engine)
     assert not (root / "site").exists()  # nothing published
+    where = {"mkdocs": "results/issue-218/report.md", "zensical": "build/docs/issue-218/index.md:"}
+    assert where[engine] in str(exc.value) and "\x1b[" not in str(exc.value)
 
 
 def test_known_difference_zensical_strict_passes_a_missing_image(tmp_path: Path) -> None:
