@@ -1,4 +1,5 @@
-"""The repository's site on a 390 px phone and a 1400 px screen, in headless Chromium.
+"""The repository's site on a 390 px phone and a 1400 px screen, in headless Chromium
+(built by each engine).
 
 No page scrolls sideways; wide tables scroll inside their own box; every chart fits its
 column without a scrollbar, its tick and legend labels at least 10 px; nothing (actions
@@ -7,13 +8,14 @@ menu, file links) sits over a legend; badges explain themselves.
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from persona_atlas.site.build import BuildOptions, build_site
-from tests.site.browserkit import browser_page, serve
+from tests.site.browserkit import ENGINE_PARAMS, browser_page, build_for_browser, serve
+from tests.site.sitekit import git
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 ROOT = Path(__file__).resolve().parents[2]
@@ -49,11 +51,18 @@ MEASURE = """() => {
 }"""
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("narrow") / "site"
-    build_site(BuildOptions(root=ROOT, out=out, staging=Path("build/test-narrow-docs")))
-    return out
+@pytest.fixture(scope="module", params=ENGINE_PARAMS)
+def site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The repository's results, templates and mkdocs.yml, copied and built in a tmp repo."""
+    root = tmp_path_factory.mktemp("narrow") / "repo"
+    root.mkdir()
+    shutil.copy(ROOT / "mkdocs.yml", root / "mkdocs.yml")
+    for folder in ("templates", "results"):
+        shutil.copytree(ROOT / folder, root / folder)
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "results")
+    return build_for_browser(root, str(request.param))
 
 
 def _pages(site: Path) -> list[str]:
