@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
 from persona_atlas.lint.numbers import find_tokens, parse_claim
 from persona_atlas.reports.render import bound_value, format_number, table_markdown
 from persona_atlas.schema import Table
+from persona_atlas.site.build import BuildOptions, build_site
 
+ROOT = Path(__file__).resolve().parents[2]
 E_NOTATION = re.compile(r"\d[eE][-+]?\d")
+# Python's e-notation as a word: "5.0e-05", "1e+06" (the sign tells it from a hex hash)
+PROSE_E_NOTATION = re.compile(r"(?<![\w.])\d(?:\.\d+)?[eE][-+]\d+\b")
 
 
 @pytest.mark.parametrize(
@@ -49,3 +54,14 @@ def test_table_cells_keep_tiny_values_visible() -> None:
     assert "| b | 0.6152 |" in md and "| c | 0.0000 |" in md
     assert not E_NOTATION.search(md)
     assert "| a | 4.40 × 10⁻¹⁶ |" in table_markdown(t, fmt={"diff": ".2e"})
+
+
+def test_repository_pages_show_no_e_notation(tmp_path: Path) -> None:
+    """Every committed report, rendered: prose and tables hold no Python e-notation."""
+    stats = build_site(BuildOptions(root=ROOT, staging=tmp_path / "docs", run_mkdocs=False))
+    pages = sorted(stats.staging.rglob("*.md"))
+    assert len(pages) >= 2
+    for md in pages:
+        text = md.read_text(encoding="utf-8")
+        found = [m.group(0) for m in PROSE_E_NOTATION.finditer(text)]
+        assert not found, f"{md.relative_to(stats.staging)} shows {found}"
