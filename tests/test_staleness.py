@@ -50,7 +50,7 @@ def root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         provenance={
             "git": {"commit": None, "dirty": False},
             "created": "2026-05-03T08:29:21Z",
-            "code_version": code_version(),
+            "code_version": code_version(name),
             "analysis": {"name": name, "params": params},
             "inputs": [
                 {"path": "data/matrices.json", "sha256": sha256_file(data), "bytes": 14},
@@ -125,7 +125,7 @@ def test_other_code_version_is_stale(root: Path) -> None:
     result_path(root).write_text(json.dumps(doc))
     assert (
         "stale",
-        f"analysis code version 0.0.1+000000000000 ≠ current {code_version()}; re-run `atlas analyze`",
+        f"analysis code version 0.0.1+000000000000 ≠ current {code_version('stored-matrix-comparison')}; re-run `atlas analyze`",
     ) in findings(root)
 
 
