@@ -17,28 +17,13 @@ import duckdb
 
 from persona_atlas.analysis.sameness import ATOL, RTOL
 from persona_atlas.config import Thresholds
+from persona_atlas.kinds.recipe_comparison import tables as contract
 from persona_atlas.schema import Scalar, Table
 
 VERDICTS = ("PASS", "GREY", "KILL")
 
-#: Columns of the ``cells`` table (docs/data-contracts.md), in order, with DuckDB types.
-CELL_COLUMNS: dict[str, str] = {
-    "pair": "VARCHAR",
-    "x": "VARCHAR",
-    "y": "VARCHAR",
-    "category": "VARCHAR",
-    "layer": "INTEGER",
-    "cos_min": "DOUBLE",
-    "cos_p5": "DOUBLE",
-    "cos_mean": "DOUBLE",
-    "cos_max": "DOUBLE",
-    "raw_pearson": "DOUBLE",
-    "raw_spearman": "DOUBLE",
-    "mc_r": "DOUBLE",
-    "spread_spearman": "DOUBLE",
-    "mantel_p": "DOUBLE",
-    "verdict": "VARCHAR",
-}
+#: Columns of the ``cells`` table in order, with DuckDB types: the kind's contract.
+CELL_COLUMNS: dict[str, str] = dict(contract.CELLS.types)
 #: Numeric cell columns summarised as ``metrics.ranges.<name>.{min,max}``.
 RANGE_COLUMNS = [c for c, t in CELL_COLUMNS.items() if t == "DOUBLE"]
 
@@ -70,10 +55,11 @@ def cells_connection(rows: Sequence[Sequence[Scalar]]) -> duckdb.DuckDBPyConnect
     con = duckdb.connect()
     cols = ", ".join(f'"{c}" {t}' for c, t in CELL_COLUMNS.items())
     con.execute(f"CREATE TABLE cells ({cols}, ord INTEGER)")
-    con.executemany(
-        f"INSERT INTO cells VALUES ({', '.join('?' * (len(CELL_COLUMNS) + 1))})",
-        [(*row, i) for i, row in enumerate(rows)],
-    )
+    if rows:  # DuckDB's executemany refuses an empty batch
+        con.executemany(
+            f"INSERT INTO cells VALUES ({', '.join('?' * (len(CELL_COLUMNS) + 1))})",
+            [(*row, i) for i, row in enumerate(rows)],
+        )
     return con
 
 
@@ -91,7 +77,7 @@ def verdict_counts(con: duckdb.DuckDBPyConnection) -> Table:
         GROUP BY v.verdict, v.o ORDER BY v.o
         """,
     )
-    return Table(columns=["verdict", "count"], rows=rows, description="Cells per verdict.")
+    return contract.VERDICT_COUNTS.table(rows)
 
 
 def verdict_by_pair(con: duckdb.DuckDBPyConnection) -> Table:
@@ -105,11 +91,7 @@ def verdict_by_pair(con: duckdb.DuckDBPyConnection) -> Table:
         FROM cells GROUP BY pair, category ORDER BY min(ord)
         """,
     )
-    return Table(
-        columns=["pair", "category", "PASS", "GREY", "KILL"],
-        rows=rows,
-        description="Layers per verdict, for each recipe pair.",
-    )
+    return contract.VERDICT_BY_PAIR.table(rows)
 
 
 def verdict_grid(con: duckdb.DuckDBPyConnection) -> Table:
@@ -128,11 +110,7 @@ def verdict_grid(con: duckdb.DuckDBPyConnection) -> Table:
     for pair, category, found, at in rows:
         by_layer = dict(zip(at, found, strict=True))
         grid.append([pair, category, *(by_layer.get(layer) for layer in layers)])
-    return Table(
-        columns=["pair", "category", *(f"layer_{layer}" for layer in layers)],
-        rows=grid,
-        description="Verdict of each recipe pair at each layer.",
-    )
+    return contract.VERDICT_GRID.table(grid, extra=[f"layer_{layer}" for layer in layers])
 
 
 def ranges(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, float | None]]:

@@ -11,7 +11,7 @@ import pytest
 
 from persona_atlas import kinds
 from persona_atlas.analysis import versioning
-from persona_atlas.analysis.verdicts import CELL_COLUMNS
+from persona_atlas.analysis.verdicts import cells_connection
 from persona_atlas.config import load_config
 from persona_atlas.config_docs import configuration_markdown
 from persona_atlas.errors import ConfigError
@@ -63,7 +63,9 @@ def test_committed_results_follow_their_kinds_table_contracts() -> None:
 
 
 def test_the_cells_contract_is_the_one_the_verdict_rules_query() -> None:
-    assert CELLS.types == CELL_COLUMNS
+    con = cells_connection([])
+    described = con.execute("DESCRIBE cells").fetchall()
+    assert {name: kind for name, kind, *_ in described if name != "ord"} == CELLS.types
 
 
 def test_the_registry_is_the_only_list_of_kinds() -> None:
