@@ -9,7 +9,8 @@ to 4 px on a phone) or overflow it (a scrollbar under every chart):
   (``width: "container"``, ``autosize: fit-x``) and follows it when the window resizes;
 * anything else (small multiples, stacked panels, heatmaps) is drawn, measured, and when
   wider than its column drawn again narrower: facets wrap into fewer columns, panels lose
-  width down to ``MIN_VIEW`` px, side-by-side panels stack; it is refitted on resize;
+  width down to ``MIN_VIEW_WIDTH`` px, side-by-side panels stack; stacked panels of the
+  standard width also grow to a wider column; it is refitted on resize;
 * in a column narrower than ``NARROW`` px, legends move under the plot and long titles wrap;
 * Vega-Embed's actions menu is off (it sat over the legend); the figure's SVG and spec are
   plain links under the caption instead.
@@ -155,6 +156,15 @@ _TEMPLATE = """\
     return changed;
   }
 
+  // Stacked wide panels grow with a wide column, like a single view does.
+  function grow(spec, extra) {
+    var changed = false;
+    (spec.vconcat || []).forEach(function (child) {
+      if (isNum(child.width) && child.width >= WIDE) { child.width += extra; changed = true; }
+    });
+    return changed;
+  }
+
   function available(view) {
     return Math.floor(view.getBoundingClientRect().width);
   }
@@ -169,7 +179,10 @@ _TEMPLATE = """\
     return window.vegaEmbed(view, spec, OPTIONS).then(function (result) {
       fig._atlasResult = result;
       var natural = drawnWidth(view);
-      if (natural > avail + 0.5 && tries > 0 && shrink(spec, Math.ceil(natural - avail), natural, avail)) {
+      if (tries > 0 && natural > avail + 0.5 && shrink(spec, Math.ceil(natural - avail), natural, avail)) {
+        return draw(fig, view, spec, avail, tries - 1);
+      }
+      if (tries > 0 && natural < avail - 8 && grow(spec, Math.floor(avail - natural))) {
         return draw(fig, view, spec, avail, tries - 1);
       }
       return result;
