@@ -103,7 +103,7 @@ def plain_text(md: str) -> str:
 def first_sentence(text: str) -> str:
     for end in _SENTENCE_END.finditer(text):
         words = text[: end.start()].split()
-        if words and words[-1].lower().rstrip("\"')]") not in _ABBREVIATIONS:
+        if words and words[-1].lower().strip("\"'()[]") not in _ABBREVIATIONS:
             return text[: end.start()].strip()
     return text.strip()
 

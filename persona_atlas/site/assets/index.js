@@ -58,7 +58,15 @@
       return true;
     }
 
+    // The address follows the filters a moment later: replaceState can take longer than the
+    // filtering itself, and a reader typing does not need every keystroke in the history.
+    var pending = null;
     function remember(want) {
+      clearTimeout(pending);
+      pending = setTimeout(function () { rememberNow(want); }, 300);
+    }
+
+    function rememberNow(want) {
       var params = new URLSearchParams();
       if (search.value.trim()) params.set("q", search.value.trim());
       FACETS.forEach(function (name) { if (want[name]) params.set(name, want[name]); });
