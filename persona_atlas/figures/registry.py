@@ -14,7 +14,7 @@ from typing import Any
 
 import altair as alt
 
-from persona_atlas.figures import distributions, layers, matrices, scatter, verdicts
+from persona_atlas.figures import distributions, forest, layers, matrices, scatter, verdicts
 from persona_atlas.schema import ResultFile
 
 ChartFn = Callable[..., alt.TopLevelMixin]
@@ -27,6 +27,7 @@ CHARTS: dict[str, ChartFn] = {
     "cosine_matrix": matrices.cosine_matrix,
     "ols_scatter": scatter.ols_scatter,
     "rsa_scatter": scatter.rsa_scatter,
+    "correlation_forest": forest.correlation_forest,
 }
 
 CAPTIONS = {
@@ -39,6 +40,8 @@ CAPTIONS = {
     "cosine_matrix": "Persona × persona cosine matrix in hierarchical-clustering order.",
     "ols_scatter": "OLS fit with 95% prediction interval.",
     "rsa_scatter": "Distance vs distance; the most decoupled persona pairs labelled.",
+    "correlation_forest": "Each predictor's Spearman rho against the outcome with its "
+    "bootstrap percentile interval.",
 }
 
 # Charts of result kinds that no registered kind writes yet (their kind will declare them).
