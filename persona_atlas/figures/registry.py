@@ -15,6 +15,7 @@ from typing import Any
 import altair as alt
 
 from persona_atlas.figures import distributions, forest, layers, matrices, scatter, verdicts
+from persona_atlas.kinds.regression.tables import OLS_POINTS
 from persona_atlas.schema import ResultFile
 
 ChartFn = Callable[..., alt.TopLevelMixin]
@@ -45,14 +46,14 @@ CAPTIONS = {
 }
 
 # Charts of result kinds that no registered kind writes yet (their kind will declare them).
-PENDING = {"regression": ("ols_scatter",), "rsa": ("rsa_scatter",)}
+PENDING: dict[str, tuple[str, ...]] = {}
 
 # An optional chart is built when the result has its table (an empty table draws the
 # "no data" figure); ``cosine_matrix``: one per stored matrix (``matrices.matrix_keys``).
 OPTIONAL = {
     "verdict_partition": "cells",
     "noise_floor": "noise_floor",
-    "ols_scatter": "ols_points",
+    "ols_scatter": OLS_POINTS.name,
     "rsa_scatter": "rsa_pairs",
 }
 

@@ -15,6 +15,7 @@ import numpy as np
 from persona_atlas.figures import inputs, theme
 from persona_atlas.figures.datasets import dataset
 from persona_atlas.figures.empty import no_data
+from persona_atlas.kinds.regression.tables import OLS_FIT, OLS_POINTS
 from persona_atlas.schema import ResultFile
 
 OLS_TITLE = "Ordinary least squares fit with 95% prediction interval"
@@ -27,11 +28,12 @@ RSA_BINS = 50
 
 
 def ols_scatter(result: ResultFile, name: str) -> alt.TopLevelMixin:
-    points = inputs.table(result, name, "ols_points", ["label", "x", "y"])
-    fit = inputs.table(result, name, "ols_fit", ["x", "fit", "pi_low", "pi_high"])
+    # the tables and columns the ``regression`` kind declares (kinds/regression/tables.py)
+    points = inputs.table(result, name, OLS_POINTS.name, OLS_POINTS.names[:3])
+    fit = inputs.table(result, name, OLS_FIT.name, OLS_FIT.names)
     points = [p for p in points if p["x"] is not None and p["y"] is not None]
     if not points:
-        return no_data(OLS_TITLE, "tables.ols_points has no rows with both x and y")
+        return no_data(OLS_TITLE, f"tables.{OLS_POINTS.name} has no rows with both x and y")
     x_title = str(inputs.optional_metric(result, "ols.x_title", "x"))
     y_title = str(inputs.optional_metric(result, "ols.y_title", "y"))
     fit = sorted((f for f in fit if f["x"] is not None), key=lambda f: float(f["x"]))  # type: ignore[arg-type]

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 KINDS: dict[str, str] = {
     "recipe-comparison": "persona_atlas.kinds.recipe_comparison",
     "stored-matrix-comparison": "persona_atlas.kinds.stored_matrix_comparison",
+    "regression": "persona_atlas.kinds.regression",
     "correlations": "persona_atlas.kinds.correlations",
 }
 #: The kind an ``analysis`` section without ``name`` selects.
