@@ -28,6 +28,7 @@ KINDS: dict[str, str] = {
     "stored-matrix-comparison": "persona_atlas.kinds.stored_matrix_comparison",
     "regression": "persona_atlas.kinds.regression",
     "correlations": "persona_atlas.kinds.correlations",
+    "imported": "persona_atlas.kinds.imported",
 }
 #: The kind an ``analysis`` section without ``name`` selects.
 DEFAULT_KIND = "recipe-comparison"
