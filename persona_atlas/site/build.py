@@ -38,7 +38,7 @@ from persona_atlas.reports.render import (
 from persona_atlas.schema import load_result, load_run
 from persona_atlas.site import postprocess, publish
 from persona_atlas.site.artifacts import collect_artifacts
-from persona_atlas.site.contexts import BuildInfo, LinkRef, PageContext, RelatedGroup
+from persona_atlas.site.contexts import BuildInfo, PageContext
 from persona_atlas.site.engines import DEFAULT_ENGINE, run_engine
 from persona_atlas.site.entries import Entry as _Entry
 from persona_atlas.site.gate import lint_banners
@@ -50,7 +50,7 @@ from persona_atlas.site.page_templates import (
     page_meta_yaml,
     render_template,
 )
-from persona_atlas.site.relations import RELATIONS, Declared, Relations
+from persona_atlas.site.relations import Relations, page_ref, related_groups, relations_of
 from persona_atlas.site.repo_url import with_repo_url
 from persona_atlas.site.result_folders import copy_figures, results_folder, shown_path
 
@@ -107,12 +107,12 @@ def build_site(opts: BuildOptions | None = None) -> BuildStats:
         e.body = _render_body(e, by_issue)
     uncommitted = gitinfo.uncommitted_paths(root)
     pins = gitinfo.last_commits_under(results.relative_to(root), cwd=root)
-    relations = _relations(entries)
+    relations = relations_of(entries)
     for e in entries:  # pass 2: full pages (needs every page's mentions for backlinks)
         page = _page_context(e, by_issue, relations, root, build, uncommitted, pins, urls)
         _write_page(env, page, e, staging, root)
     published = [e for e in entries if e.report.front.status != "draft"]
-    write_index(env, published, _relations(published), build, staging, urls)
+    write_index(env, published, relations_of(published), build, staging, urls)
     scripts = _write_assets(staging)
     render_seconds = time.perf_counter() - t0 - lint_seconds
 
@@ -251,44 +251,6 @@ def figure_html(req: FigureRequest) -> str:
     return str(embed_html(req.name, spec, svg, req.caption))
 
 
-def _relations(entries: list[_Entry]) -> Relations:
-    return Relations(
-        Declared(
-            e.report.front.issue,
-            tuple(e.report.front.supersedes),
-            tuple(e.report.front.derives_from),
-            tuple(e.report.front.source_issues),
-            frozenset(e.mentions),
-        )
-        for e in entries
-    )
-
-
-def _ref(
-    n: int,
-    by_issue: dict[int, _Entry],
-    relations: Relations,
-    urls: PageUrls,
-    also: tuple[str, ...] = (),
-) -> LinkRef:
-    other = by_issue.get(n)
-    if other is None:
-        return LinkRef(n, None, None, also)
-    superseded = other.report.front.status == "superseded" or bool(relations.superseded_by(n))
-    return LinkRef(n, urls.from_page(other.report.slug), other.report.front.title, also, superseded)
-
-
-def _related(
-    issue: int, by_issue: dict[int, _Entry], relations: Relations, urls: PageUrls
-) -> list[RelatedGroup]:
-    found = relations.related(issue)
-    return [
-        RelatedGroup(label, [_ref(r.issue, by_issue, relations, urls, r.also) for r in rs])
-        for key, label, _ in RELATIONS
-        if (rs := [r for r in found if r.relation == key])
-    ]
-
-
 def _page_context(
     e: _Entry,
     by_issue: dict[int, _Entry],
@@ -331,9 +293,9 @@ def _page_context(
             if build.repo_url and commit
             else None
         ),
-        related=_related(front.issue, by_issue, relations, urls),
+        related=related_groups(front.issue, by_issue, relations, urls),
         superseded_by=[
-            _ref(n, by_issue, relations, urls) for n in relations.superseded_by(front.issue)
+            page_ref(n, by_issue, relations, urls) for n in relations.superseded_by(front.issue)
         ],
         build=build,
     )

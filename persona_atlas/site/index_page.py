@@ -65,18 +65,22 @@ def index_context(
             relations.superseded_by(e.report.front.issue)
         )
 
-    def links(n: int, *, outgoing: bool = True) -> list[RelationLink]:
-        shown = [RelationLink(_READS[key], ref(p)) for key, p in relations.parents(n)]
-        if not outgoing:
-            return shown
+    def to_pages(n: int) -> list[RelationLink]:
+        """What n builds on, supersedes or uses, among the published results."""
+        return [RelationLink(_READS[key], ref(p)) for key, p in relations.parents(n)]
+
+    def every_relation(n: int) -> list[RelationLink]:
+        """to_pages, then issues without a page (a GitHub issue, an unpublished result),
+        then the results that supersede n."""
         declared = by_issue[n].report.front
-        shown += [  # named issues without a page (a GitHub issue, an unpublished result)
+        elsewhere = [
             RelationLink(_READS[key], ref(p))
             for key in ("supersedes", "derives_from", "source_issues")
             for p in dict.fromkeys(getattr(declared, key))
             if p != n and p not in by_issue
         ]
-        return shown + [RelationLink("superseded by", ref(s)) for s in relations.superseded_by(n)]
+        superseding = [RelationLink("superseded by", ref(s)) for s in relations.superseded_by(n)]
+        return to_pages(n) + elsewhere + superseding
 
     rows = [
         IndexEntry(
@@ -92,13 +96,13 @@ def index_context(
             date=e.report.front.date.isoformat(),
             tags=list(dict.fromkeys(e.report.front.tags)),
             checks=check_status(e),
-            relations=links(e.report.front.issue),
+            relations=every_relation(e.report.front.issue),
             superseded=_superseded(e),
         )
         for e in entries
     ]
     lineage = [
-        LineageItem(ref(n), min(depth, MAX_DEPTH), links(n, outgoing=False))
+        LineageItem(ref(n), min(depth, MAX_DEPTH), to_pages(n))
         for n, depth in relations.lineage()
         if n in by_issue
     ]

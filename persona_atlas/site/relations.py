@@ -14,6 +14,10 @@ from collections.abc import Callable, Iterable, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
+from persona_atlas.site.contexts import LinkRef, RelatedGroup
+from persona_atlas.site.entries import Entry
+from persona_atlas.site.page_templates import PageUrls
+
 #: (key, heading on the page, how it reads beside another heading), strongest first.
 #: "out" relations are declared by this page, "in" relations by the other result.
 RELATIONS: tuple[tuple[str, str, str], ...] = (
@@ -180,3 +184,47 @@ def _cycle_start(waiting: dict[int, set[int]], placed: AbstractSet[int]) -> int:
         if up in path:
             return min(path[path.index(up) :])
         path.append(up)
+
+
+# ----------------------------------------------------------------------------- pages
+
+
+def relations_of(entries: list[Entry]) -> Relations:
+    """The relations the given results declare (front matter and #N mentions)."""
+    return Relations(
+        Declared(
+            e.report.front.issue,
+            tuple(e.report.front.supersedes),
+            tuple(e.report.front.derives_from),
+            tuple(e.report.front.source_issues),
+            frozenset(e.mentions),
+        )
+        for e in entries
+    )
+
+
+def page_ref(
+    n: int,
+    by_issue: dict[int, Entry],
+    relations: Relations,
+    urls: PageUrls,
+    also: tuple[str, ...] = (),
+) -> LinkRef:
+    """Issue n as a result page links it (no href when n has no page)."""
+    other = by_issue.get(n)
+    if other is None:
+        return LinkRef(n, None, None, also)
+    superseded = other.report.front.status == "superseded" or bool(relations.superseded_by(n))
+    return LinkRef(n, urls.from_page(other.report.slug), other.report.front.title, also, superseded)
+
+
+def related_groups(
+    issue: int, by_issue: dict[int, Entry], relations: Relations, urls: PageUrls
+) -> list[RelatedGroup]:
+    """The page's "Related results": each other result once, grouped by its strongest relation."""
+    found = relations.related(issue)
+    return [
+        RelatedGroup(label, [page_ref(r.issue, by_issue, relations, urls, r.also) for r in rs])
+        for key, label, _ in RELATIONS
+        if (rs := [r for r in found if r.relation == key])
+    ]
