@@ -67,6 +67,7 @@ results: $(SITE_STAMP)
 	    --issue 201 --title "Persona-vector extraction recipes compared across layers"
 	$(BIN)/atlas figures results/issue-201
 	$(BIN)/atlas analyze experiments/smollm2-mini.yaml
+	$(BIN)/atlas analyze experiments/issue-213-correlations.yaml
 
 ## schema: regenerate the committed JSON Schemas from the pydantic models
 schema: $(SITE_STAMP)
