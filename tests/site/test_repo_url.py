@@ -133,3 +133,5 @@ def test_without_a_url_no_link_is_pinned_and_no_placeholder_is_used(
     assert "/blob/" not in page and "/tree/" not in page
     assert "<code>results/issue-201/result.json</code>" in page  # listed, not linked
     assert 'class="md-source"' not in page  # no repository link in the header
+    assert "No repository address is known" in page  # and it says why
+    assert "not committed yet" not in page
