@@ -29,7 +29,11 @@ RSA_BINS = 50
 
 def ols_scatter(result: ResultFile, name: str) -> alt.TopLevelMixin:
     # the tables and columns the ``regression`` kind declares (kinds/regression/tables.py)
-    points = inputs.table(result, name, OLS_POINTS.name, OLS_POINTS.names[:3])
+    # ``held_out`` is optional: results written before the kind declared it lack it
+    stored = result.tables.get(OLS_POINTS.name)
+    has_held = stored is not None and "held_out" in stored.columns
+    wanted = OLS_POINTS.names if has_held else OLS_POINTS.names[:3]
+    points = inputs.table(result, name, OLS_POINTS.name, wanted)
     fit = inputs.table(result, name, OLS_FIT.name, OLS_FIT.names)
     points = [p for p in points if p["x"] is not None and p["y"] is not None]
     if not points:
@@ -43,6 +47,9 @@ def ols_scatter(result: ResultFile, name: str) -> alt.TopLevelMixin:
         if len(labelled) == len(points)
         else f"{len(points)} points; the {len(labelled)} farthest from the fit labelled"
     )
+    held = [p for p in points if p.get("held_out")]
+    if held:
+        note += f"; {len(held)} held out of the fit (open circles)"
     r2 = inputs.optional_metric(result, "ols.r2")
     if isinstance(r2, int | float):
         note += f"; R² = {r2:.3f}"
@@ -58,18 +65,25 @@ def ols_scatter(result: ResultFile, name: str) -> alt.TopLevelMixin:
                                      alt.Tooltip("pi_low:Q", format=".3g"),
                                      alt.Tooltip("pi_high:Q", format=".3g")]
     )  # fmt: skip
+    tips = ["label:N", alt.Tooltip("x:Q", format=".4g"), alt.Tooltip("y:Q", format=".4g")]
+    fitted = [p for p in points if not p.get("held_out")]
     dots = (
-        alt.Chart(dataset(points))
+        alt.Chart(dataset(fitted))
         .mark_circle(size=45, color=theme.HIGHLIGHT, opacity=0.85)
-        .encode(x=x, y=y, tooltip=["label:N", alt.Tooltip("x:Q", format=".4g"),
-                                   alt.Tooltip("y:Q", format=".4g")])
-    )  # fmt: skip
+        .encode(x=x, y=y, tooltip=tips)
+    )
+    new_dots = (
+        alt.Chart(dataset(held))
+        .mark_point(size=60, color=theme.HIGHLIGHT, strokeWidth=2, filled=False)
+        .encode(x="x:Q", y="y:Q", tooltip=tips)
+    )
     labels = (
         alt.Chart(dataset(labelled))
         .mark_text(align="left", dx=5, dy=-5, fontSize=10, color=theme.TEXT_COLOUR)
         .encode(x="x:Q", y="y:Q", text="label:N")
     )
-    layers = [band, line, dots, labels] if fit else [dots, labels]
+    marks = [dots, new_dots, labels] if held else [dots, labels]
+    layers = [band, line, *marks] if fit else marks
     return alt.layer(*layers).properties(
         width=theme.WIDTH, height=360, title=theme.title(OLS_TITLE, note)
     )

@@ -198,3 +198,16 @@ def test_nan_in_the_source_is_refused(tmp_path: Path) -> None:
     src.write_text(SOURCE.read_text().replace('"villain": 0.57', '"villain": NaN', 1))
     with pytest.raises(InputFileError, match="NaN"):
         compute(source=str(src))
+
+
+def test_the_figure_marks_the_held_out_items() -> None:
+    from persona_atlas.figures.scatter import ols_scatter
+    from persona_atlas.schema import load_result
+
+    result = load_result(ROOT / "results/issue-246/result.json")
+    spec = ols_scatter(result, "ols_scatter").to_dict()
+    assert "2 held out of the fit (open circles)" in json.dumps(spec["title"])
+    marks = [layer["mark"] for layer in spec["layer"]]
+    assert {"type": "point", "size": 60}.items() <= next(
+        m for m in marks if isinstance(m, dict) and m.get("type") == "point"
+    ).items()
