@@ -27,6 +27,7 @@ KINDS: dict[str, str] = {
     "recipe-comparison": "persona_atlas.kinds.recipe_comparison",
     "stored-matrix-comparison": "persona_atlas.kinds.stored_matrix_comparison",
     "regression": "persona_atlas.kinds.regression",
+    "geometry": "persona_atlas.kinds.geometry",
     "correlations": "persona_atlas.kinds.correlations",
     "imported": "persona_atlas.kinds.imported",
 }
