@@ -137,7 +137,9 @@ def run(config: CorrelationsConfig, *, progress: bool = False) -> AnalysisOutput
     why: list[str | None] = []
     for name in config.predictors:
         x = _column(cells, name)
-        methods = [("spearman", [])] + ([("partial_spearman", covs)] if covs else [])
+        methods: list[tuple[str, list[NDArray[np.float64]]]] = [("spearman", [])]
+        if covs:
+            methods.append(("partial_spearman", covs))
         for method, zs in methods:
             keep = _usable(x, y, *zs)
             arrays = [a[keep] for a in (x, y, *zs)]
@@ -149,7 +151,8 @@ def run(config: CorrelationsConfig, *, progress: bool = False) -> AnalysisOutput
                     + "; a correlation needs at least 4",
                     hint="check the field names and analysis.rows",
                 )
-            fit = partial_spearman(*arrays[:2], np.column_stack(arrays[2:]) if zs else None)
+            xs, ys, *zk = arrays
+            fit = partial_spearman(xs, ys, np.column_stack(zk) if zk else None)
             lo, hi, degenerate = _bootstrap(arrays, config)
             metrics["bootstrap"]["degenerate"] += degenerate
             rows.append([name, method, ", ".join(config.covariates if zs else []),
