@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 from scipy import stats as sps
 
-from persona_atlas.analysis.analyses import build_result
+from persona_atlas.analysis.analyses import build_result, compute, plan_experiment
 from persona_atlas.analysis.permutation import draw_permutations
 from persona_atlas.config import load_config
 from persona_atlas.errors import AtlasError, ConfigError, InputFileError
@@ -275,7 +275,10 @@ def test_result_carries_the_contracts_and_gets_the_rsa_scatter(data: Path) -> No
     kind = get_kind("geometry")
     for table in kind.tables:
         assert table.mismatch(result.tables[table.name]) is None
-    assert [job.chart for job in jobs_for(result)] == ["rsa_scatter"]
+    jobs = jobs_for(result)
+    assert [job.chart for job in jobs] == ["rsa_scatter"]
+    spec = jobs[0].build(result).to_dict()
+    assert "Spearman ρ = 0.283" in json.dumps(spec, ensure_ascii=False)
     assert result.metrics["partial_spearman"] is None
     assert "no analysis.covariates" in result.nulls["metrics.partial_spearman"]
 
@@ -366,3 +369,17 @@ def test_a_source_without_its_measure_is_refused(tmp_path: Path) -> None:
     )
     with pytest.raises(ConfigError, match=r"analysis.x.measure: Field required"):
         load_config(exp)
+
+
+def test_an_experiment_yaml_selects_the_kind_and_computes(data: Path, tmp_path: Path) -> None:
+    exp = tmp_path / "exp.yaml"
+    exp.write_text(
+        "issue: 12\ntitle: t\nanalysis:\n  name: geometry\n"
+        f"  x: {{file: {data}, matrix: cos, labels: labels, measure: distance}}\n"
+        f"  y: {{file: {data}, matrix: js, labels: labels, measure: distance}}\n"
+        "  permutations: 99\n  seed: 3\n"
+    )
+    result = compute(plan_experiment(exp))
+    assert result.kind == result.provenance.analysis.name == "geometry"
+    assert result.provenance.analysis.params["permutations"] == 99
+    assert result.metrics["mantel"]["p"] >= 1 / 100
