@@ -33,7 +33,11 @@ RECIPE_SWEEP = "recipe-comparison"
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
-        "legacy", nargs="*", type=Path, help="the group's result JSON file(s), oldest first"
+        "legacy",
+        nargs="*",
+        type=Path,
+        metavar="files",
+        help="the group's result JSON file(s), oldest first",
     )
     p.add_argument(
         "--issue", type=issue_number, help=f"issue number of the result page (1 to {ISSUE_MAX:,})"

@@ -518,7 +518,7 @@ def test_docs_cover_every_option_of_the_verb() -> None:
     import_.add_arguments(parser)
     docs = (ROOT / "docs" / "import.md").read_text()
     options = [s for a in parser._actions for s in a.option_strings if s.startswith("--")]
-    assert options == ["--help", "--issue", "--title", "--out", "--force", "--verify"]
+    assert options == ["--help", "--issue", "--title", "--out", "--force", "--verify", "--as"]
     for option in options[1:]:
         assert f"`{option}" in docs, option
     assert "import:legacy-recipe-sweep" in docs
