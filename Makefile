@@ -68,6 +68,7 @@ results: $(SITE_STAMP)
 	$(BIN)/atlas figures results/issue-201
 	$(BIN)/atlas analyze experiments/smollm2-mini.yaml
 	$(BIN)/atlas analyze experiments/issue-213-correlations.yaml
+	$(BIN)/atlas analyze experiments/issue-246-regression.yaml
 
 ## schema: regenerate the committed JSON Schemas from the pydantic models
 schema: $(SITE_STAMP)
