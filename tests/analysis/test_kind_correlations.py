@@ -25,6 +25,8 @@ ROOT = Path(__file__).resolve().parents[2]
 PAGE = ROOT / "results" / "issue-213"
 CELLS = PAGE / "inputs" / "merged_cells.json"
 STORED = PAGE / "inputs" / "correlation_results.json"
+#: The group's Part A statistics, with the list of the cells they were computed over.
+PART_A = PAGE / "inputs" / "part_a_correlation_results.json"
 
 
 def _config(**overrides: object) -> CorrelationsConfig:
@@ -61,6 +63,13 @@ def test_reproduces_the_groups_statistics(page):
     assert without["rho"] == pytest.approx(stored["no_edu_v0"]["rho"], abs=1e-9)
     assert without["p"] == pytest.approx(stored["no_edu_v0"]["p_value"], abs=1e-9)
     assert without["n"] == stored["no_edu_v0"]["n"] == 20
+    part_a = json.loads(PART_A.read_text())
+    assert part_a["js_all"] == stored["all"] and part_a["js_no_edu_v0"] == stored["no_edu_v0"]
+    cells = _rows(page, "cells")
+    assert [c["label"] for c in cells] == [c["label"] for c in part_a["cells"]]
+    assert [(c["js"], c["outcome"]) for c in cells] == [
+        (c["js"], c["mis"]) for c in part_a["cells"]
+    ]
     logo = page.metrics["leave_group_out"]["js"]
     assert (logo["dropped_at_min"], logo["rho_min"]) == ("edu_v0", without["rho"])
     strata = {r["stratum"]: r for r in _rows(page, "strata")}
@@ -218,3 +227,21 @@ def test_forest_figure_draws_the_table(page):
     assert len(jobs) == 1
     spec = jobs[0].build(result).to_dict()
     assert "outcome: misalignment" in json.dumps(spec)
+
+
+def test_cells_table_keeps_cells_with_any_predictor_and_explains_nulls(tmp_path):
+    records = _synthetic(10)
+    records[0]["length"] = None  # kept (x is there), its length null with a reason
+    records[1]["x"] = records[1]["length"] = None  # no predictor: not a cell of the table
+    src = _write(tmp_path, records)
+    cfg = CorrelationsConfig(source=src, rows="data.cells", outcome="y", predictors=["x", "length"],
+                             bootstrap=100)  # fmt: skip
+    out = run(cfg)
+    table = out.tables["cells"]
+    assert table.columns == ["label", "outcome", "x", "length"]
+    assert [r[0] for r in table.rows] == [str(i) for i in range(10) if i != 1]
+    assert table.rows[0][3] is None
+    assert (
+        out.nulls["tables.cells.rows[0][3]"] == "the source has no number for length in this cell"
+    )
+    assert [r["n"] for r in _rows(out, "correlations")] == [9, 8]

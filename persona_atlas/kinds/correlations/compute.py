@@ -31,7 +31,7 @@ from persona_atlas.analysis.statistics import partial_spearman
 from persona_atlas.errors import InputFileError
 from persona_atlas.kinds.correlations.config import CorrelationsConfig, Stratum
 from persona_atlas.kinds.correlations.source import Cells, read_cells
-from persona_atlas.kinds.correlations.tables import CORRELATIONS, LEAVE_GROUP_OUT, STRATA
+from persona_atlas.kinds.correlations.tables import CELLS, CORRELATIONS, LEAVE_GROUP_OUT, STRATA
 from persona_atlas.schema import Scalar
 
 BOOTSTRAP_CI = "percentile over resampled cells (scipy.stats.bootstrap, paired)"
@@ -111,6 +111,27 @@ def _strata_keys(
         mask = (v >= lo) & ((v <= hi) if last else (v < hi))
         out.append((f"[{lo:g}, {hi:g}{']' if last else ')'}", mask))
     return out
+
+
+def _cell_rows(
+    cells: Cells, config: CorrelationsConfig
+) -> tuple[list[list[Scalar]], dict[str, str]]:
+    """Rows of the ``cells`` table and why each of their nulls is null."""
+    fields = [*config.predictors, *config.covariates]
+    rows: list[list[Scalar]] = []
+    nulls: dict[str, str] = {}
+    for i, name in enumerate(cells.names):
+        outcome = cells.numbers[config.outcome][i]
+        values = [cells.numbers[f][i] for f in fields]
+        if outcome is None or all(cells.numbers[p][i] is None for p in config.predictors):
+            continue
+        for j, value in enumerate(values):
+            if value is None:
+                nulls[f"tables.cells.rows[{len(rows)}][{2 + j}]"] = (
+                    f"the source has no number for {fields[j]} in this cell"
+                )
+        rows.append([name, outcome, *values])
+    return rows, nulls
 
 
 def run(config: CorrelationsConfig, *, progress: bool = False) -> AnalysisOutput:
@@ -202,6 +223,8 @@ def run(config: CorrelationsConfig, *, progress: bool = False) -> AnalysisOutput
                 }  # fmt: skip
     nulls |= _null_reasons("leave_group_out", logo_rows, logo_why)
     metrics["strata_ci_method"] = CI_METHODS["spearman"]
+    cell_rows, cell_nulls = _cell_rows(cells, config)
+    nulls |= cell_nulls
     return AnalysisOutput(
         kind="correlations",
         metrics=metrics,
@@ -209,6 +232,7 @@ def run(config: CorrelationsConfig, *, progress: bool = False) -> AnalysisOutput
             "correlations": CORRELATIONS.table(rows),
             "strata": STRATA.table(strata_rows),
             "leave_group_out": LEAVE_GROUP_OUT.table(logo_rows),
+            "cells": CELLS.table(cell_rows, extra=[*config.predictors, *config.covariates]),
         },
         nulls=nulls,
         inputs=[str(config.source)],

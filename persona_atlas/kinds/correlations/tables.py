@@ -55,4 +55,16 @@ LEAVE_GROUP_OUT = TableContract(
     ),
 )
 
-TABLES = (CORRELATIONS, STRATA, LEAVE_GROUP_OUT)
+CELLS = TableContract(
+    "cells",
+    "The cells that enter at least one correlation: the outcome and at least one predictor "
+    "are numbers.",
+    (
+        Column("label", "VARCHAR", "The cell's name (``label`` fields joined with ``_``)."),
+        Column("outcome", "DOUBLE", "The outcome field's value."),
+    ),
+    more="One DOUBLE column per predictor, then per covariate, named after the field (null: "
+    "the source has no number there).",
+)
+
+TABLES = (CORRELATIONS, STRATA, LEAVE_GROUP_OUT, CELLS)
