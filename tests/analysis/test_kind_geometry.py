@@ -383,3 +383,26 @@ def test_an_experiment_yaml_selects_the_kind_and_computes(data: Path, tmp_path: 
     assert result.kind == result.provenance.analysis.name == "geometry"
     assert result.provenance.analysis.params["permutations"] == 99
     assert result.metrics["mantel"]["p"] >= 1 / 100
+
+
+def _hub(n: int = 6) -> list[list[float]]:
+    """Distances equal everywhere except from persona p0."""
+    return [[0.0 if i == j else (2.0 + i + j if 0 in (i, j) else 1.0) for j in range(n)]
+            for i in range(n)]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("x", "message"),
+    [
+        ([[0.0 if i == j else 1.0 for j in range(6)] for i in range(6)], "x or y is constant"),
+        (_hub(), r"jackknife: without 'p0' a distance triangle is constant"),
+    ],
+)
+def test_constant_distances_are_refused(tmp_path: Path, x: list[list[float]], message: str) -> None:
+    y = np.random.default_rng(0).uniform(size=(6, 6))
+    y = (y + y.T) / 2
+    np.fill_diagonal(y, 0.0)
+    labels = [f"p{i}" for i in range(6)]
+    path = write(tmp_path, "flat.json", {"labels": labels, "x": x, "y": y.tolist()})
+    with pytest.raises(InputFileError, match=message):
+        run(GeometryConfig(x=source(path, "x"), y=source(path, "y"), permutations=9))

@@ -8,6 +8,7 @@ agree. The statistics API (``persona_atlas.analysis``) does the work.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -56,7 +57,11 @@ def _estimate(x: NDArray[np.float64], y: NDArray[np.float64], method: str) -> di
 
 
 def _triangle_r(dx: NDArray[np.float64], dy: NDArray[np.float64], method: str) -> float:
+    """The jackknife's statistic: scipy's r alone (``correlation`` would also compute an
+    interval, and refuses the 3 pairs of 3 personas left from 4). NaN when constant."""
     ux, uy = upper_triangle(dx), upper_triangle(dy)
+    if np.ptp(ux) == 0.0 or np.ptp(uy) == 0.0:
+        return math.nan
     fn = sps.spearmanr if method == "spearman" else sps.pearsonr
     return float(fn(ux, uy)[0])
 
@@ -160,12 +165,13 @@ def run(config: GeometryConfig, *, progress: bool = False) -> AnalysisOutput:
         "estimate": jk.estimate, "se": jk.se, "bias": jk.bias, "min": jk.min, "max": jk.max,
         "most_influential": personas[jk.most_influential],
     }  # fmt: skip
-    add("jackknife", jk.estimate, None, jk.min, jk.max)
     if not np.all(np.isfinite(jk.replicates)):
+        dropped = personas[int(np.flatnonzero(~np.isfinite(jk.replicates))[0])]
         raise InputFileError(
-            "jackknife: dropping one persona leaves a constant distance triangle",
-            hint="compare matrices whose distances vary over more than one persona",
+            f"jackknife: without {dropped!r} a distance triangle is constant",
+            hint="compare matrices whose distances vary among more than one persona's pairs",
         )
+    add("jackknife", jk.estimate, None, jk.min, jk.max)
 
     metrics["rsa"] = {
         "spearman": metrics["raw"]["spearman"]["r"], "n_pairs": int(ux.size),

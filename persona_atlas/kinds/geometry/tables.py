@@ -13,7 +13,8 @@ STATISTICS = TableContract(
             "VARCHAR",
             "Statistic: raw_pearson, raw_spearman, mc_pearson, "
             "mc_spearman, mantel, mantel_stratified, partial_spearman, cluster_rsa, "
-            "jackknife.",
+            "jackknife. mc_*: both matrices double-centred first (each persona's row "
+            "and column mean removed, the grand mean added back).",
         ),
         Column("value", "DOUBLE", "The correlation (jackknife: on all personas)."),
         Column(
