@@ -266,3 +266,24 @@ def test_lint_against_an_imported_result_does_not_crash(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     assert main(["lint", str(page), "--against", str(out)]) in (0, 1)
+
+
+def test_as_recipe_comparison_on_another_shape_names_the_missing_key(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    src = tmp_path / "effects.json"
+    src.write_bytes(SCHEMA_1)
+    out = tmp_path / "result.json"
+    assert _import([src], out, "--as", "recipe-comparison") == 2
+    assert "missing required key" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_code_version_covers_the_kind_folder_not_the_registry_or_other_importers() -> None:
+    from persona_atlas.analysis.versioning import source_files
+
+    files = {p.relative_to(ROOT).as_posix() for p in source_files("imported")}
+    assert "persona_atlas/kinds/imported/read.py" in files
+    assert "persona_atlas/kinds/imported/convert.py" in files
+    unrelated = ("legacy_import", "sweep.py", "kinds/__init__.py", "result_writer.py")
+    assert not any(u in f for f in files for u in unrelated), files

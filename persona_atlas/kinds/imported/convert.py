@@ -10,9 +10,11 @@ Tolerated quirks are listed in the ``import_quirks`` table.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
+from persona_atlas import gitinfo
 from persona_atlas.analysis.comparison import AnalysisOutput
 from persona_atlas.errors import InputFileError
 from persona_atlas.jsonpath import format_path
@@ -26,9 +28,9 @@ KIND_NAME = "imported"
 
 def run(config: ImportedConfig, *, progress: bool = False) -> AnalysisOutput:
     """Re-read the files ``config`` names (relative to the repository root or absolute)."""
-    from persona_atlas.analysis.result_writer import project_root
-
-    root = project_root()
+    # the root as ``result_writer.project_root`` finds it; not imported from there, so that
+    # the writer (and the registry it reaches) stay out of this kind's code version
+    root = gitinfo.repo_root(os.getcwd()) or Path.cwd()
     files = [read_file(root / f, f) for f in config.files]
     return convert(files)
 
