@@ -245,3 +245,15 @@ def test_cells_table_keeps_cells_with_any_predictor_and_explains_nulls(tmp_path)
         out.nulls["tables.cells.rows[0][3]"] == "the source has no number for length in this cell"
     )
     assert [r["n"] for r in _rows(out, "correlations")] == [9, 8]
+
+
+def test_forest_figure_without_data_says_why():
+    from persona_atlas.figures.forest import correlation_forest
+
+    result = load_result(PAGE / "result.json")
+    empty = result.model_copy(deep=True)
+    empty.tables["correlations"].rows = []
+    assert "no defined rho" in json.dumps(correlation_forest(empty, "f").to_dict())
+    del empty.tables["correlations"]
+    with pytest.raises(InputFileError, match=r"tables\.correlations"):
+        correlation_forest(empty, "f")
