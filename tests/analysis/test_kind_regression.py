@@ -185,6 +185,11 @@ def write(tmp_path: Path, edit: Any) -> str:
         (lambda d: d.update(personas="villain"), {}, "list of item names"),
         (lambda d: d["prompt_token_lengths"].update(villain=0), {}, "log needs positive"),
         (lambda d: d.update(personas=d["personas"][:3] + NEW), {}, "3 items left to fit"),
+        (
+            lambda d: d["cosines_to_assistant"].update(layer_20=dict.fromkeys(d["personas"], 0.5)),
+            {},
+            "constant",
+        ),
     ],
 )
 def test_bad_data_gets_one_clear_line(tmp_path: Path, edit: Any, changes: dict[str, Any], message: str) -> None:  # fmt: skip

@@ -32,7 +32,7 @@ from persona_atlas.errors import InputFileError
 from persona_atlas.files import read_json
 from persona_atlas.kinds.regression import tables as contract
 from persona_atlas.kinds.regression.config import RegressionConfig
-from persona_atlas.schema import Scalar
+from persona_atlas.schema import Scalar, Table
 
 GRID_POINTS = 50
 #: How far a rate · trials may sit from a whole number (float noise in stored rates).
@@ -133,11 +133,68 @@ def _corr(
     return {"r": c.r, "p": c.p, "n": c.n, "ci_low": c.ci_low, "ci_high": c.ci_high}
 
 
+def _held_out_checks(
+    items: list[str],
+    x: NDArray[np.float64],
+    y: NDArray[np.float64],
+    held: NDArray[np.bool_],
+    alpha: float,
+) -> tuple[list[list[Scalar]], list[list[Scalar]], dict[str, Scalar]]:
+    """Rows of ``prediction_intervals`` and ``new_point_drops``, and the group's check."""
+    fit = ~held
+    new = ols_prediction_interval(x[fit], y[fit], x[held], alpha)
+    pi_rows: list[list[Scalar]] = []
+    for j, at in enumerate(np.flatnonzero(held)):
+        lo, hi = float(new.lower[j]), float(new.upper[j])
+        pi_rows.append([items[int(at)], float(x[at]), float(y[at]), float(new.fit[j]), lo, hi,
+                        (hi - lo) / 2, bool(lo <= y[at] <= hi)])  # fmt: skip
+    check = loo_new_points_inside(x[fit], y[fit], x[held], y[held], alpha)
+    fitted_items = [items[int(f)] for f in np.flatnonzero(fit)]
+    drop_rows: list[list[Scalar]] = []
+    for name, row in zip(fitted_items, check.inside, strict=True):
+        inside = int(row.sum())
+        drop_rows.append([name, inside, len(row) - inside, bool(row.all())])
+    summary: dict[str, Scalar] = {
+        "passes": check.passes, "total": check.total,
+        "every_drop_keeps_inside": check.every_drop_keeps_inside,
+        "full_fit_inside": int(check.full_fit_inside.sum()),
+    }  # fmt: skip
+    return pi_rows, drop_rows, summary
+
+
+def _covariate_checks(
+    src: Path, data: Any, config: RegressionConfig, items: list[str],
+    x: NDArray[np.float64], y: NDArray[np.float64],
+) -> tuple[dict[str, Scalar], dict[str, Scalar]]:  # fmt: skip
+    """VIF of the predictor and each covariate; Spearman of x and y partial on them."""
+    columns = []
+    for cov in config.covariates:
+        values = _per_item(src, data, cov.values, items)
+        if cov.transform == "log":
+            if np.any(values <= 0):
+                raise InputFileError(f"{src}: {cov.values}: log needs positive values")
+            values = np.log(values)
+        columns.append(values)
+    covariates = np.column_stack(columns)  # [n, n_covariates]
+    factors = vif(np.column_stack([x, covariates]))
+    vifs: dict[str, Scalar] = {"predictor": float(factors[0])}
+    vifs |= {cov.name: float(f) for cov, f in zip(config.covariates, factors[1:], strict=True)}
+    partial = partial_spearman(x, y, covariates)
+    return vifs, {"r": partial.r, "p": partial.p, "n": partial.n}
+
+
 def run(config: RegressionConfig, *, progress: bool = False) -> AnalysisOutput:
     """OLS, correlations, prediction intervals, both leave-one-out checks, Cook's distance,
     VIF and Wilson intervals for the items of ``analysis.source``."""
     src = Path(config.source)
     data = read_json(src)
+    try:
+        return _run(src, data, config)
+    except ValueError as exc:  # degenerate data the statistics refuse (constant x, ...)
+        raise InputFileError(f"{src}: {exc}") from None
+
+
+def _run(src: Path, data: Any, config: RegressionConfig) -> AnalysisOutput:
     items = _items(src, data, config)
     x = _per_item(src, data, config.predictor, items)
     y, k = _counts(src, data, config, items)
@@ -145,15 +202,20 @@ def run(config: RegressionConfig, *, progress: bool = False) -> AnalysisOutput:
     fit_mask = ~held
     alpha = config.alpha
 
+    correlations = {
+        "fit_pearson": _corr(x[fit_mask], y[fit_mask], "pearson", alpha),
+        "fit_spearman": _corr(x[fit_mask], y[fit_mask], "spearman", alpha),
+        "all_pearson": _corr(x, y, "pearson", alpha),
+        "all_spearman": _corr(x, y, "spearman", alpha),
+    }
     fit = ols_fit(x[fit_mask], y[fit_mask])
     fitted = fit.coef[0] + fit.coef[1] * x
     infl = cooks_distance(x, y)
     loo = loo_pi_coverage(x, y, alpha)
-    n_fit = int(fit_mask.sum())
 
     metrics: dict[str, Any] = {
         "n_items": len(items),
-        "n_fit": n_fit,
+        "n_fit": int(fit_mask.sum()),
         "n_held_out": int(held.sum()),
         "alpha": alpha,
         "ols": {
@@ -161,10 +223,7 @@ def run(config: RegressionConfig, *, progress: bool = False) -> AnalysisOutput:
             "slope_stderr": float(fit.stderr[1]), "slope_p": float(fit.p[1]),
             "r2": fit.r2, "n": fit.n, "x_title": config.x_title, "y_title": config.y_title,
         },
-        "fit_pearson": _corr(x[fit_mask], y[fit_mask], "pearson", alpha),
-        "fit_spearman": _corr(x[fit_mask], y[fit_mask], "spearman", alpha),
-        "all_pearson": _corr(x, y, "pearson", alpha),
-        "all_spearman": _corr(x, y, "spearman", alpha),
+        **correlations,
         "cooks": {
             "threshold": infl.threshold,
             "n_influential": int(infl.flagged.sum()),
@@ -176,50 +235,27 @@ def run(config: RegressionConfig, *, progress: bool = False) -> AnalysisOutput:
         },
     }  # fmt: skip
     nulls: dict[str, str] = {}
-    tables = {}
+    tables: dict[str, Table] = {}
 
     pi_rows: list[list[Scalar]] = []
     drop_rows: list[list[Scalar]] = []
+    metrics["loo_new_points_inside"] = None
     if held.any():
-        new = ols_prediction_interval(x[fit_mask], y[fit_mask], x[held], alpha)
-        for j, i in enumerate(np.flatnonzero(held)):
-            lo, hi = float(new.lower[j]), float(new.upper[j])
-            pi_rows.append([items[i], float(x[i]), float(y[i]), float(new.fit[j]), lo, hi,
-                            (hi - lo) / 2, bool(lo <= y[i] <= hi)])  # fmt: skip
-        check = loo_new_points_inside(x[fit_mask], y[fit_mask], x[held], y[held], alpha)
-        fitted_items = [items[i] for i in np.flatnonzero(fit_mask)]
-        for name, row in zip(fitted_items, check.inside, strict=True):
-            inside = int(row.sum())
-            drop_rows.append([name, inside, len(row) - inside, bool(row.all())])
-        metrics["loo_new_points_inside"] = {
-            "passes": check.passes, "total": check.total,
-            "every_drop_keeps_inside": check.every_drop_keeps_inside,
-            "full_fit_inside": int(check.full_fit_inside.sum()),
-        }  # fmt: skip
+        pi_rows, drop_rows, metrics["loo_new_points_inside"] = _held_out_checks(
+            items, x, y, held, alpha
+        )
     else:
-        metrics["loo_new_points_inside"] = None
         nulls["metrics.loo_new_points_inside"] = "no items are held out (analysis.held_out)"
     tables["prediction_intervals"] = contract.PREDICTION_INTERVALS.table(pi_rows)
     tables["new_point_drops"] = contract.NEW_POINT_DROPS.table(drop_rows)
 
+    metrics["vif"] = metrics["partial_spearman"] = None
     if config.covariates:
-        columns = [x]
-        for cov in config.covariates:
-            values = _per_item(src, data, cov.values, items)
-            if cov.transform == "log":
-                if np.any(values <= 0):
-                    raise InputFileError(f"{src}: {cov.values}: log needs positive values")
-                values = np.log(values)
-            columns.append(values)
-        factors = vif(np.column_stack(columns))
-        metrics["vif"] = {"predictor": float(factors[0])} | {
-            cov.name: float(f) for cov, f in zip(config.covariates, factors[1:], strict=True)
-        }
-        partial = partial_spearman(x, y, np.column_stack(columns[1:]))
-        metrics["partial_spearman"] = {"r": partial.r, "p": partial.p, "n": partial.n}
+        metrics["vif"], metrics["partial_spearman"] = _covariate_checks(
+            src, data, config, items, x, y
+        )
     else:
         for key in ("vif", "partial_spearman"):
-            metrics[key] = None
             nulls[f"metrics.{key}"] = "no covariates given (analysis.covariates)"
 
     other_rows: list[list[Scalar]] = []
