@@ -287,3 +287,12 @@ def test_code_version_covers_the_kind_folder_not_the_registry_or_other_importers
     assert "persona_atlas/kinds/imported/convert.py" in files
     unrelated = ("legacy_import", "sweep.py", "kinds/__init__.py", "result_writer.py")
     assert not any(u in f for f in files for u in unrelated), files
+
+
+def test_a_top_level_null_or_list_sits_under_the_stem_with_its_reason() -> None:
+    out = convert([parse_bytes(b"null", "x/empty_run.json")])
+    assert out.metrics == {"empty_run": None}
+    assert out.nulls == {"metrics.empty_run": "x/empty_run.json stores null at its top level"}
+    out = convert([parse_bytes(b'[{"a": 1}, {"b": "x"}]', "rows.json")])
+    assert out.metrics == {"rows": [{"a": 1}, {"b": "x"}]}
+    assert out.tables["rows"].rows == [[1, None], [None, "x"]]

@@ -143,8 +143,8 @@ def _normalise(value: Any, at: list[Step], out: ImportedFile) -> Any:
         return {k: _normalise(v, [*at, k], out) for k, v in value.items()}
     if isinstance(value, list):
         return [_normalise(v, [*at, i], out) for i, v in enumerate(value)]
-    if value is None and at:
-        out.nulls[tuple(at)] = f"{out.shown} stores null at {where}"
+    if value is None:
+        out.nulls[tuple(at)] = f"{out.shown} stores null at {where or 'its top level'}"
     return value
 
 
