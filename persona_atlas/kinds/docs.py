@@ -86,11 +86,8 @@ def _kind(kind: Kind) -> list[str]:
         out.append("")
     out += ["### Code version covers", ""]
     folder = KINDS[kind.name].replace(".", "/")
-    out.append(
-        f"- `{kind.name}`: `{folder}/` and "
-        + ", ".join(f"`{m}`" for m in kind.modules)
-        + ", with what they import"
-    )
+    covered = [f"`{folder}/`", *(f"`{m}`" for m in kind.modules)]
+    out.append(f"- `{kind.name}`: {', '.join(covered)}, with what they import")
     for producer in kind.producers:
         modules = ", ".join(f"`{m}`" for m in producer.modules)
         out.append(f"- `{producer.name}`: {modules}, with what they import")
