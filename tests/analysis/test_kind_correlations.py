@@ -29,10 +29,17 @@ STORED = PAGE / "inputs" / "correlation_results.json"
 PART_A = PAGE / "inputs" / "part_a_correlation_results.json"
 
 
+COSINES = PAGE / "inputs" / "cosine_matrices.json"
+LAYERS = (10, 15, 20, 25)
+
+
 def _config(**overrides: object) -> CorrelationsConfig:
+    joins = [{"field": f"cos_L{L}", "at": f"matrices.layer_{L}", "keys": ["model", "cue"]}
+             for L in LAYERS]  # fmt: skip
     base: dict[str, object] = {
         "source": CELLS, "label": ["model", "cue"], "outcome": "misalignment",
-        "predictors": ["js"], "strata": [{"field": "prior"}], "group": "cue", "bootstrap": 200,
+        "predictors": ["js", *(f"cos_L{L}" for L in LAYERS)], "strata": [{"field": "prior"}],
+        "group": "cue", "bootstrap": 200, "join_source": COSINES, "joins": joins,
     }  # fmt: skip
     return CorrelationsConfig.model_validate({**base, **overrides})
 
@@ -59,7 +66,8 @@ def test_reproduces_the_groups_statistics(page):
     assert raw["p"] == pytest.approx(stored["all"]["p_value"], abs=1e-9)
     assert raw["n"] == stored["all"]["n"] == stored["n_valid"] == 24
     assert page.metrics["n_records"] == stored["n_total"] == 52
-    without = {r["dropped"]: r for r in _rows(page, "leave_group_out")}["edu_v0"]
+    logo_js = [r for r in _rows(page, "leave_group_out") if r["predictor"] == "js"]
+    without = {r["dropped"]: r for r in logo_js}["edu_v0"]
     assert without["rho"] == pytest.approx(stored["no_edu_v0"]["rho"], abs=1e-9)
     assert without["p"] == pytest.approx(stored["no_edu_v0"]["p_value"], abs=1e-9)
     assert without["n"] == stored["no_edu_v0"]["n"] == 20
@@ -67,12 +75,13 @@ def test_reproduces_the_groups_statistics(page):
     assert part_a["js_all"] == stored["all"] and part_a["js_no_edu_v0"] == stored["no_edu_v0"]
     cells = _rows(page, "cells")
     assert [c["label"] for c in cells] == [c["label"] for c in part_a["cells"]]
+    assert page.metrics["joined"] == {f"cos_L{L}": 24 for L in LAYERS}
     assert [(c["js"], c["outcome"]) for c in cells] == [
         (c["js"], c["mis"]) for c in part_a["cells"]
     ]
     logo = page.metrics["leave_group_out"]["js"]
     assert (logo["dropped_at_min"], logo["rho_min"]) == ("edu_v0", without["rho"])
-    strata = {r["stratum"]: r for r in _rows(page, "strata")}
+    strata = {r["stratum"]: r for r in _rows(page, "strata") if r["predictor"] == "js"}
     assert set(strata) == set(stored["by_prior"])
     for prior, want in stored["by_prior"].items():
         got = strata[prior]
@@ -84,6 +93,39 @@ def test_reproduces_the_groups_statistics(page):
         else:
             assert got["rho"] == pytest.approx(want["rho"], abs=1e-9)
             assert got["p"] == pytest.approx(want["p_value"], abs=1e-9)
+
+
+def test_reproduces_the_groups_cosine_statistics(page):
+    part_a = json.loads(PART_A.read_text())["cosine_by_layer"]
+    logo = {(r["predictor"], r["dropped"]): r for r in _rows(page, "leave_group_out")}
+    for layer in LAYERS:
+        want = part_a[f"layer_{layer}"]
+        got = page.metrics["correlations"][f"cos_L{layer}"]["spearman"]
+        assert got["rho"] == pytest.approx(want["all"]["rho"], abs=1e-9)
+        assert got["p"] == pytest.approx(want["all"]["p_value"], abs=1e-9)
+        assert got["n"] == want["n"] == 24
+        without = logo[(f"cos_L{layer}", "edu_v0")]
+        assert without["rho"] == pytest.approx(want["no_edu_v0"]["rho"], abs=1e-9)
+        assert without["p"] == pytest.approx(want["no_edu_v0"]["p_value"], abs=1e-9)
+        assert without["n"] == want["no_edu_v0"]["n"] == 20
+
+
+def test_join_errors_are_clear(tmp_path):
+    src = _write(tmp_path, _synthetic(8))
+    lookup = tmp_path / "lookup.json"
+    lookup.write_text(json.dumps({"by": {"f0": 1.0}}))
+    join = {"field": "z", "at": "nowhere", "keys": ["family"]}
+    cfg = CorrelationsConfig(source=src, rows="data.cells", outcome="y", predictors=["x"],
+                             join_source=lookup, joins=[join], bootstrap=100)  # fmt: skip
+    with pytest.raises(InputFileError, match=r"joins\.at 'nowhere' does not resolve"):
+        run(cfg)
+    clash = cfg.model_copy(
+        update={"joins": [cfg.joins[0].model_copy(update={"field": "x", "at": "by"})]}
+    )
+    with pytest.raises(InputFileError, match="already has a field 'x'"):
+        run(clash)
+    with pytest.raises(ValidationError, match="joins need join_source"):
+        CorrelationsConfig(source=src, outcome="y", predictors=["x"], joins=[join])
 
 
 def test_committed_page_holds_the_same_numbers():

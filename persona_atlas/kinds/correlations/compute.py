@@ -141,13 +141,18 @@ def run(config: CorrelationsConfig, *, progress: bool = False) -> AnalysisOutput
     if config.group is not None:
         categorical.append(config.group)
     categorical = list(dict.fromkeys(categorical))
-    cells = read_cells(Path(config.source), config.rows, numeric, categorical, config.label)
+    join_source = Path(config.join_source) if config.join_source is not None else None
+    cells = read_cells(
+        Path(config.source), config.rows, numeric, categorical, config.label,
+        join_source=join_source, joins=config.joins,
+    )  # fmt: skip
     y = _column(cells, config.outcome)
     covs = [_column(cells, c) for c in config.covariates]
     metrics: dict[str, Any] = {
         "outcome": config.outcome,
         "n_records": len(cells),
         "source_warnings": len(cells.warnings),
+        "joined": cells.joined,
         "bootstrap": {
             "resamples": config.bootstrap, "seed": config.seed, "alpha": config.alpha,
             "ci_method": BOOTSTRAP_CI, "degenerate": 0,
@@ -235,5 +240,5 @@ def run(config: CorrelationsConfig, *, progress: bool = False) -> AnalysisOutput
             "cells": CELLS.table(cell_rows, extra=[*config.predictors, *config.covariates]),
         },
         nulls=nulls,
-        inputs=[str(config.source)],
+        inputs=[str(config.source), *([str(join_source)] if join_source else [])],
     )

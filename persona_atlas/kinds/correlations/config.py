@@ -36,6 +36,19 @@ class Stratum(Section):
         return edges
 
 
+class Join(Section):
+    """A field looked up in ``join_source`` for each record: nested objects indexed by the
+    record's ``keys`` values (``at.<value of keys[0]>.<value of keys[1]>...``)."""
+
+    field: str
+    """Name of the new field (usable as a predictor, covariate or outcome)."""
+    at: str
+    """JSON path in ``join_source`` to the nested objects (``matrices.layer_10``)."""
+    keys: list[str] = Field(min_length=1)
+    """Record fields whose values index the nested objects, outermost first; a record whose
+    values are not there gets null (it drops out of that field's correlations)."""
+
+
 class CorrelationsConfig(KindConfig):
     name: str = "correlations"
     """Registered kind to run (docs/kinds.md)."""
@@ -45,6 +58,10 @@ class CorrelationsConfig(KindConfig):
     rows: str = ""
     """JSON path (``persona_atlas.jsonpath`` syntax, e.g. ``cells`` or ``data.rows``) to the
     list of records, one per cell; empty: the file itself is the list."""
+    join_source: Path | None = None
+    """A second JSON file that ``joins`` look fields up in (same quirks tolerated)."""
+    joins: list[Join] = Field(default_factory=list)
+    """Fields added to every record from ``join_source``."""
     label: list[str] = Field(default_factory=list)
     """Fields joined with ``_`` to name a cell (default: its position)."""
     outcome: str
@@ -66,6 +83,8 @@ class CorrelationsConfig(KindConfig):
 
     @model_validator(mode="after")
     def _distinct_fields(self) -> CorrelationsConfig:
+        if self.joins and self.join_source is None:
+            raise ValueError("joins need join_source (the file they look their fields up in)")
         used = [self.outcome, *self.predictors, *self.covariates]
         repeated = sorted({f for f in used if used.count(f) > 1})
         if repeated:

@@ -17,6 +17,7 @@ from typing import Any
 from persona_atlas.analysis.legacy_import.quirks import NonFinite, join, parse_tolerant
 from persona_atlas.errors import InputFileError
 from persona_atlas.jsonpath import PathError, resolve
+from persona_atlas.kinds.correlations.config import Join
 
 
 class QuirkWarning(UserWarning):
@@ -31,16 +32,22 @@ class Cells:
     labels: dict[str, list[str | None]]
     names: list[str]
     warnings: list[str] = field(default_factory=list)
+    joined: dict[str, int] = field(default_factory=dict)
+    """Joined field → records it found a value for."""
 
     def __len__(self) -> int:
         return len(self.names)
 
 
-def _records(path: Path, rows: str) -> list[Any]:
+def _parse(path: Path) -> Any:
     try:
-        data = parse_tolerant(path.read_bytes(), str(path))
+        return parse_tolerant(path.read_bytes(), str(path))
     except FileNotFoundError:
         raise InputFileError(f"{path}: file not found", hint="check analysis.source") from None
+
+
+def _records(path: Path, rows: str) -> list[Any]:
+    data = _parse(path)
     if rows:
         try:
             data = resolve(data, rows)
@@ -109,11 +116,59 @@ class _Reader:
         )
 
 
+def _joined(
+    records: list[Any], rows: str, path: Path, source: Path, joins: list[Join]
+) -> tuple[list[Any], dict[str, int]]:
+    """``records`` with each join's field added (markers kept for the reader), and how
+    many records each join found a value for."""
+    data = _parse(source)
+    found: dict[str, int] = {}
+    out = [dict(r) if isinstance(r, dict) else r for r in records]
+    for spec in joins:
+        try:
+            table = resolve(data, spec.at)
+        except PathError as exc:
+            raise InputFileError(
+                f"{source}: joins.at {spec.at!r} does not resolve: {exc}",
+                hint="give the JSON path of the nested objects the join indexes",
+            ) from None
+        found[spec.field] = 0
+        for i, record in enumerate(out):
+            if not isinstance(record, dict):
+                continue
+            value: Any = table
+            for key in spec.keys:
+                if key not in record:
+                    raise InputFileError(
+                        f"{path}: record {join(rows, i)} has no field {key!r} (a join key)"
+                    )
+                value = value.get(str(record[key])) if isinstance(value, dict) else None
+            if spec.field in record:
+                raise InputFileError(
+                    f"{path}: record {join(rows, i)} already has a field {spec.field!r}",
+                    hint="name the joined field something the records do not have",
+                )
+            record[spec.field] = value
+            found[spec.field] += value is not None
+    return out, found
+
+
 def read_cells(
-    path: Path, rows: str, numeric: list[str], categorical: list[str], label: list[str]
+    path: Path,
+    rows: str,
+    numeric: list[str],
+    categorical: list[str],
+    label: list[str],
+    *,
+    join_source: Path | None = None,
+    joins: list[Join] | None = None,
 ) -> Cells:
-    """Every record's ``numeric`` fields (float or None) and ``categorical`` ones (text)."""
+    """Every record's ``numeric`` fields (float or None) and ``categorical`` ones (text),
+    with the ``joins``' fields looked up in ``join_source`` first."""
     records = _records(path, rows)
+    joined: dict[str, int] = {}
+    if joins and join_source is not None:
+        records, joined = _joined(records, rows, path, join_source, joins)
     reader = _Reader(path)
     numbers: dict[str, list[float | None]] = {f: [] for f in numeric}
     labels: dict[str, list[str | None]] = {f: [] for f in categorical}
@@ -134,4 +189,4 @@ def read_cells(
             labels[f].append(reader.label(record[f], join(at, f)))
         parts = [reader.label(record[f], join(at, f)) for f in label]
         names.append("_".join(p or "null" for p in parts) if label else str(i))
-    return Cells(numbers, labels, names, reader.warnings)
+    return Cells(numbers, labels, names, reader.warnings, joined)
