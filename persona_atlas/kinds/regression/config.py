@@ -3,15 +3,27 @@ source JSON, which items are held out of the fit, and the interval levels."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from persona_atlas.config_types import KindConfig, Section, whole
 
+_KEY_PATH = re.compile(r"[A-Za-z0-9_\-]+(\.[A-Za-z0-9_\-]+)*")
+
+
+def _key_path(path: str) -> str:
+    if not _KEY_PATH.fullmatch(path):
+        raise ValueError(
+            f"{path!r} is not a key path: keys of letters, digits, _ or -, joined by ."
+        )
+    return path
+
+
 #: A dotted key path into the source JSON (``cosines_to_assistant.layer_20``).
-KeyPath = Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9_\-]+(\.[A-Za-z0-9_\-]+)*$")]
+KeyPath = Annotated[str, AfterValidator(_key_path)]
 MAX_TRIALS = 1_000_000_000
 
 
@@ -44,8 +56,9 @@ class RegressionConfig(KindConfig):
     predictor: KeyPath
     """Key path of the object mapping each item to the predictor (the x of the fit)."""
     covariates: list[Covariate] = Field(default_factory=list)
-    """Other predictors, used only for the variance inflation factor (VIF) of the
-    predictor with them."""
+    """Other predictors (prompt length, ...): the variance inflation factor (VIF) of the
+    predictor with them, and the Spearman correlation of predictor and outcome partial on
+    them. They do not enter the fit."""
     other_predictors: dict[str, KeyPath] = Field(default_factory=dict)
     """Label → key path of other candidate predictors (the same quantity at other layers):
     each gets Pearson and Spearman with the outcome over every item, nothing else."""
