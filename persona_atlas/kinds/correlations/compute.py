@@ -11,7 +11,9 @@
    metrics keep its range.
 
 A cell takes part in a correlation when the outcome, the predictor and every covariate the
-correlation uses are numbers (a null or a bare NaN in the source leaves it out).
+correlation uses are numbers (a null or a bare NaN in the source leaves it out) Fields
+may come from a second file (``join_source`` / ``joins``, ``source.py``), looked up by the
+record's key fields.
 """
 
 from __future__ import annotations

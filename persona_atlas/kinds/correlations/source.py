@@ -5,6 +5,8 @@ strings. Each is accepted with a warning naming the file and the JSON path: a no
 number becomes null (the cell then drops out of every correlation that needs the field), a
 numeric string becomes its number, a boolean string (``"True"``) the label ``true``. A
 missing field, a record that is not an object or a value of the wrong type is an error.
+Joined fields are copied into the records before they are read, so their quirks are
+reported at the record's path (``[3].cos_L10``), not at their place in the second file.
 """
 
 from __future__ import annotations
