@@ -84,7 +84,7 @@ def extract_persona(
     works = plan_persona(lm.tokenizer, system, list(questions.values()), recipes, responses)
     pad_id = lm.tokenizer.pad_token_id
     reads = capture.pooled(works, budget=budget, pad_id=pad_id, side=side, device=lm.device)
-    return assemble(
+    result = assemble(
         lm,
         len(capture.layers),
         name=name,
@@ -94,6 +94,10 @@ def extract_persona(
         reads=reads,
         responses=responses,
     )
+    if capture.head is not None:  # every question has an A read: one row per question
+        logp = capture.next_token_logprobs
+        result.next_token = np.stack([logp[q] for q in range(len(questions))])  # [Q, V]
+    return result
 
 
 def run_persona(

@@ -11,14 +11,22 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 from tqdm import tqdm
 
-from persona_atlas.config import ExperimentConfig, ExtractConfig, load_config
+from persona_atlas.config import RECIPES, ExperimentConfig, ExtractConfig, load_config
 from persona_atlas.errors import AtlasError, ConfigError, InputFileError
 from persona_atlas.extract import commit, runinfo
 from persona_atlas.extract.inputs import Inputs, load_inputs
 from persona_atlas.extract.shard import Shard
-from persona_atlas.extract.store import find_parts, part_path, read_part, write_outputs, write_part
+from persona_atlas.extract.store import (
+    Part,
+    find_parts,
+    part_path,
+    read_part,
+    write_outputs,
+    write_part,
+)
 from persona_atlas.files import sha256_bytes
 from persona_atlas.model_files import weights_sha256
 from persona_atlas.run_layout import parts_dir, run_file, staging_dir
@@ -29,6 +37,17 @@ def extract_section(exp: ExperimentConfig, path: Path) -> ExtractConfig:
     if exp.extract is None:
         raise ConfigError(f"{path}: no `extract:` section", hint="see docs/extract.md")
     return exp.extract
+
+
+def next_token_js(cfg: ExtractConfig) -> bool:
+    """Whether the run writes the next-token JS geometry (``extract.next_token_js``)."""
+    wanted = bool(getattr(cfg, "next_token_js", False))
+    if wanted and "A" not in cfg.recipes:
+        raise ConfigError(
+            "extract.next_token_js needs recipe A (its position is the generation point)",
+            hint="add A to extract.recipes",
+        )
+    return wanted
 
 
 def fingerprint(cfg: ExtractConfig, inputs: Inputs, name: str) -> str:
@@ -106,11 +125,17 @@ def run_extract(
     with clock("load"):
         lm = load_model(cfg.model, dtype=cfg.dtype, device=cfg.device, cpu_threads=cfg.cpu_threads)
         tinfo = inspect_template(lm.tokenizer, need_close=bool({"C2", "C3"} & set(cfg.recipes)))
-        capture = Capture(lm.model, lm.blocks, cfg.layers)
+        capture = Capture(lm.model, lm.blocks, cfg.layers, next_token=next_token_js(cfg))
         wants_b = needs_responses(cfg.recipes)
         generator = (
             make_generator(lm, cfg.generation, cfg.dtype, cfg.seed, cfg.layers) if wants_b else None
         )
+        if capture.head is not None and type(generator).__name__ == "FusedHF":
+            raise ConfigError(
+                "extract.next_token_js is computed in the capture pass, which the "
+                "transformers backend fuses into generation when B-family recipes run",
+                hint="run the next-token geometry in its own experiment with recipe A only",
+            )
     runinfo.seed_everything(cfg.seed)
     questions = inputs.questions
     failures: list[dict] = []
@@ -150,6 +175,20 @@ def run_extract(
     if shard.count == 1:
         return merge(path)
     return None
+
+
+def _write_geometry(stage: Path, parts: Sequence[Part], layers: Sequence[int]) -> list[Path]:
+    from persona_atlas.extract.next_token import LOGPROBS_KEY, write_geometry
+
+    missing = [p.persona for p in parts if LOGPROBS_KEY not in p.tensors]
+    if missing:
+        raise InputFileError(
+            f"{len(missing)} part(s) lack next-token log-probabilities: {missing[:5]}",
+            hint="re-run atlas extract with --force",
+        )
+    logprobs = np.stack([p.tensors[LOGPROBS_KEY] for p in parts])  # [P, Q, V]
+    a_centroids = np.stack([p.tensors[f"{RECIPES['A']}.centroid"] for p in parts])  # [P, L, H]
+    return write_geometry(stage, [p.persona for p in parts], logprobs, a_centroids, layers)
 
 
 def merge(config_path: str | Path, extra_parts: Sequence[Path] = ()) -> RunFile:
@@ -196,6 +235,9 @@ def merge(config_path: str | Path, extra_parts: Sequence[Path] = ()) -> RunFile:
             question_ids=list(inputs.questions),
             per_question=cfg.per_question,
         )
+    if next_token_js(cfg):
+        with clock("next_token_js"):
+            written += _write_geometry(stage, parts, cfg.layers)
     outputs = [runinfo.output_ref(p, cfg.out_dir / p.relative_to(stage)) for p in written]
     run = runinfo.combine(records, parts, outputs, clock)
     save(run_file(stage), run)

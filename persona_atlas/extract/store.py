@@ -35,6 +35,7 @@ class PersonaResult:
     vectors: dict[str, np.ndarray]
     valid: dict[str, np.ndarray]  # recipe → [S] bool
     responses: list[dict[str, Any]] = field(default_factory=list)
+    next_token: np.ndarray | None = None  # [Q, V] fp32 log-probabilities at recipe A
 
 
 def centroid_stats(vectors: np.ndarray, valid: np.ndarray, recipe: str, n_questions: int) -> dict:
@@ -102,6 +103,8 @@ def write_part(
         if per_question and recipe not in PREFIX_ONLY_RECIPES:
             tensors[f"{stem}.vectors"] = vecs.astype(np.float16)  # [Q, L, H]
             tensors[f"{stem}.valid"] = result.valid[recipe].astype(np.uint8)  # [Q]
+    if result.next_token is not None:
+        tensors["next_token.logprobs"] = np.ascontiguousarray(result.next_token, np.float32)
     meta = {
         "format": PART_FORMAT,
         "persona": result.name,
