@@ -50,6 +50,9 @@ def ols_scatter(result: ResultFile, name: str) -> alt.TopLevelMixin:
     held = [p for p in points if p.get("held_out")]
     if held:
         note += f"; {len(held)} held out of the fit (open circles)"
+    alpha = inputs.optional_metric(result, "alpha", 0.05)
+    if isinstance(alpha, float) and alpha != 0.05:  # the title says 95%
+        note += f"; band: {100 * (1 - alpha):g}% prediction interval"
     r2 = inputs.optional_metric(result, "ols.r2")
     if isinstance(r2, int | float):
         note += f"; R² = {r2:.3f}"

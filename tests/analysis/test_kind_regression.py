@@ -216,3 +216,13 @@ def test_the_figure_marks_the_held_out_items() -> None:
     assert {"type": "point", "size": 60}.items() <= next(
         m for m in marks if isinstance(m, dict) and m.get("type") == "point"
     ).items()
+
+
+def test_the_figure_names_a_level_other_than_95_percent() -> None:
+    from persona_atlas.figures.scatter import ols_scatter
+    from persona_atlas.schema import load_result
+
+    result = load_result(ROOT / "results/issue-246/result.json")
+    assert "% prediction interval" not in json.dumps(ols_scatter(result, "f").to_dict()["title"]["subtitle"])  # fmt: skip
+    result.metrics["alpha"] = 0.1
+    assert "band: 90% prediction interval" in json.dumps(ols_scatter(result, "f").to_dict()["title"])  # fmt: skip
