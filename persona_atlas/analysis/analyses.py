@@ -15,7 +15,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from persona_atlas.analysis.comparison import AnalysisOutput
+from persona_atlas.analysis.output import AnalysisOutput
 from persona_atlas.analysis.overwrite_guard import check_overwrite, origin_of
 from persona_atlas.analysis.result_writer import (
     anchored,

@@ -8,32 +8,14 @@ docs/data-contracts.md in one place.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 from typing import Any
 
 from persona_atlas.analysis import verdicts as v
+from persona_atlas.analysis.output import AnalysisOutput
 from persona_atlas.config import Thresholds
 from persona_atlas.jsonpath import flatten
 from persona_atlas.kinds.recipe_comparison.tables import CELLS
 from persona_atlas.schema import Scalar, Table
-
-
-@dataclass
-class AnalysisOutput:
-    """What an analysis computed; ``result_writer`` adds issue, title and provenance."""
-
-    kind: str
-    """``recipe-comparison`` ..."""
-    metrics: dict[str, Any] = field(default_factory=dict)
-    """Named scalars and nested objects."""
-    tables: dict[str, Table] = field(default_factory=dict)
-    """Named tables."""
-    nulls: dict[str, str] = field(default_factory=dict)
-    """JSON path → why it is null."""
-    verdict: str | None = None
-    """Headline verdict for the index page."""
-    inputs: list[str] = field(default_factory=list)
-    """Files read, as given (resolved against the repository root by the writer)."""
 
 
 def cell_row(cell: dict[str, Any]) -> list[Scalar]:

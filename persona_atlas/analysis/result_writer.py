@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from persona_atlas import gitinfo
-from persona_atlas.analysis.comparison import AnalysisOutput
+from persona_atlas.analysis.output import AnalysisOutput
 from persona_atlas.analysis.overwrite_guard import check_overwrite, result_origin
 from persona_atlas.analysis.sameness import differences
 from persona_atlas.analysis.versioning import code_version

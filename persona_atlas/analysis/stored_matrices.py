@@ -18,8 +18,9 @@ from typing import Any
 import numpy as np
 
 from persona_atlas.analysis import verdicts
-from persona_atlas.analysis.comparison import AnalysisOutput, comparison_output
+from persona_atlas.analysis.comparison import comparison_output
 from persona_atlas.analysis.metrics import cos_stats, matrix_agreement
+from persona_atlas.analysis.output import AnalysisOutput
 from persona_atlas.analysis.permutation import upper_triangle
 from persona_atlas.analysis.statistics import mantel
 from persona_atlas.config import RECIPES

@@ -21,8 +21,9 @@ from tqdm import tqdm
 
 from persona_atlas.analysis import metrics as m
 from persona_atlas.analysis.centroid_store import CentroidStore
-from persona_atlas.analysis.comparison import AnalysisOutput, comparison_output
+from persona_atlas.analysis.comparison import comparison_output
 from persona_atlas.analysis.layer_metrics import LayerJob, run_layers
+from persona_atlas.analysis.output import AnalysisOutput
 from persona_atlas.analysis.persona_geometry import headline_geometry
 from persona_atlas.analysis.spread import QuestionSpread, question_spread
 from persona_atlas.analysis.verdicts import pair_label, verdict

@@ -24,7 +24,7 @@ class BuildInfo:
 
     commit: str | None  # HEAD at build time
     dirty: bool  # uncommitted changes in the tree
-    repo_url: str | None  # from mkdocs.yml
+    repo_url: str | None  # ATLAS_REPO_URL, else git remote origin (site/repo_url.py)
 
     @property
     def short(self) -> str:

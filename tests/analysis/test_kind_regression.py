@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from persona_atlas.analysis.comparison import AnalysisOutput
+from persona_atlas.analysis.output import AnalysisOutput
 from persona_atlas.errors import InputFileError
 from persona_atlas.kinds import get_kind
 from persona_atlas.kinds.regression.compute import run

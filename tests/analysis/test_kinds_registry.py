@@ -143,7 +143,7 @@ KIND = Kind(
 )
 '''
 TOY_RUN = """
-from persona_atlas.analysis.comparison import AnalysisOutput
+from persona_atlas.analysis.output import AnalysisOutput
 from toy_kind import POINTS
 
 

@@ -12,7 +12,7 @@ from safetensors.numpy import save_file
 
 from persona_atlas.analysis import metrics, stored_matrices, sweep, verdicts
 from persona_atlas.analysis.centroid_store import CENTROID_FORMAT
-from persona_atlas.analysis.comparison import AnalysisOutput
+from persona_atlas.analysis.output import AnalysisOutput
 from persona_atlas.analysis.permutation import standardise, upper_triangle
 from persona_atlas.config import AnalysisConfig, PairConfig, Thresholds
 from persona_atlas.kinds.stored_matrix_comparison.config import StoredMatrixConfig

@@ -18,7 +18,9 @@ import jsonschema
 import numpy as np
 
 from persona_atlas.figures import registry, render
+from persona_atlas.kinds.correlations.tables import CORRELATIONS
 from persona_atlas.kinds.recipe_comparison.tables import CELLS
+from persona_atlas.kinds.regression.tables import OLS_FIT, OLS_POINTS
 from persona_atlas.kinds.stored_matrix_comparison.tables import LAYERS
 from persona_atlas.schema import ResultFile, save
 
@@ -155,7 +157,8 @@ def write_result(tmp_path: Path, doc: dict[str, Any], slug: str = "issue-218") -
 
 
 def regression_doc() -> dict[str, Any]:
-    """A ``regression`` result: 30 points on y ≈ 2x with one clear outlier (m4)."""
+    """A ``regression`` result: 30 points on y ≈ 2x with one clear outlier (m4) and one
+    held-out point (m29), in the kind's table contracts."""
     doc = stored_matrix_doc()
     xs = np.linspace(0.0, 1.0, 30)
     ys = 2.0 * xs + 0.1 * np.sin(7 * xs)
@@ -163,11 +166,13 @@ def regression_doc() -> dict[str, Any]:
     doc["kind"] = "regression"
     doc["tables"] = {
         "ols_points": {
-            "columns": ["label", "x", "y"],
-            "rows": [[f"m{i}", float(x), float(y)] for i, (x, y) in enumerate(zip(xs, ys))],
+            "columns": OLS_POINTS.names,
+            "rows": [
+                [f"m{i}", float(x), float(y), i == 29] for i, (x, y) in enumerate(zip(xs, ys))
+            ],
         },
         "ols_fit": {
-            "columns": ["x", "fit", "pi_low", "pi_high"],
+            "columns": OLS_FIT.names,
             "rows": [[float(x), 2.0 * x, 2.0 * x - 0.3, 2.0 * x + 0.3] for x in (0.0, 0.5, 1.0)],
         },
     }
@@ -189,6 +194,22 @@ def rsa_doc(n_personas: int) -> dict[str, Any]:
     doc["tables"] = {
         "rsa_pairs": {"columns": ["a", "b", "dist_x", "dist_y", "decoupling"], "rows": rows}
     }
+    return doc
+
+
+def correlations_doc() -> dict[str, Any]:
+    """A ``correlations`` result: three predictors, raw and partial, in the kind's contract."""
+    doc = stored_matrix_doc()
+    doc["kind"] = "correlations"
+    rows = []
+    for i, predictor in enumerate(("js", "cos_l10", "cos_l20")):
+        rho = -0.5 + 0.3 * i
+        rows.append([predictor, "spearman", "", rho, 0.02, rho - 0.3, rho + 0.3, 24])
+        rows.append(
+            [predictor, "partial_spearman", "length", rho / 2, 0.2, rho - 0.4, rho + 0.2, 24]
+        )
+    doc["tables"] = {"correlations": {"columns": CORRELATIONS.names, "rows": rows}}
+    doc["metrics"] = {"outcome": "misalignment", "bootstrap": {"alpha": 0.05, "resamples": 1000}}
     return doc
 
 

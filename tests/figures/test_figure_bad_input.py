@@ -156,7 +156,7 @@ def no_personas(doc: dict[str, Any]) -> None:
 
 
 def points_without_x(doc: dict[str, Any]) -> None:
-    doc["tables"]["ols_points"]["rows"] = [["m0", None, 1.0], ["m1", None, 2.0]]
+    doc["tables"]["ols_points"]["rows"] = [["m0", None, 1.0, False], ["m1", None, 2.0, False]]
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from figure_fixtures import build_spec, regression_doc, rsa_doc
+from figure_fixtures import build_spec, correlations_doc, regression_doc, rsa_doc
 
 from persona_atlas.figures import registry, theme
 from persona_atlas.schema import ResultFile
@@ -82,7 +82,8 @@ def specs(small_recipe_doc: dict[str, Any], stored_doc: dict[str, Any]) -> Specs
     """(result kind, chart) → spec, for every figure the fixture results get."""
     out = {}
     for kind, doc in (("recipe", small_recipe_doc), ("stored", stored_doc),
-                      ("regression", regression_doc()), ("rsa", rsa_doc(12))):  # fmt: skip
+                      ("regression", regression_doc()), ("rsa", rsa_doc(12)),
+                      ("correlations", correlations_doc())):  # fmt: skip
         for job in registry.jobs_for(ResultFile.model_validate(doc)):
             out[(kind, job.chart)] = build_spec(doc, job.chart, **job.params)
     return out

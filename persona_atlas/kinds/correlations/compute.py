@@ -27,8 +27,8 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import stats as sps
 
-from persona_atlas.analysis.comparison import AnalysisOutput
 from persona_atlas.analysis.correlation import CI_METHODS, correlation
+from persona_atlas.analysis.output import AnalysisOutput
 from persona_atlas.analysis.statistics import partial_spearman
 from persona_atlas.errors import InputFileError
 from persona_atlas.kinds.correlations.config import CorrelationsConfig, Stratum

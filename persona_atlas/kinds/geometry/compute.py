@@ -15,8 +15,8 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import stats as sps
 
-from persona_atlas.analysis.comparison import AnalysisOutput
 from persona_atlas.analysis.correlation import correlation
+from persona_atlas.analysis.output import AnalysisOutput
 from persona_atlas.analysis.permutation import upper_triangle
 from persona_atlas.analysis.sameness import DIGITS
 from persona_atlas.analysis.statistics import (

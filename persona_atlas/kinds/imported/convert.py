@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from persona_atlas import gitinfo
-from persona_atlas.analysis.comparison import AnalysisOutput
+from persona_atlas.analysis.output import AnalysisOutput
 from persona_atlas.errors import InputFileError
 from persona_atlas.jsonpath import format_path
 from persona_atlas.kinds.imported.config import ImportedConfig

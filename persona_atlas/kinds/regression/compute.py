@@ -16,10 +16,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from persona_atlas.analysis.comparison import AnalysisOutput
-
 # the statistics API, imported from its modules so that the code version covers only these
 from persona_atlas.analysis.correlation import correlation
+from persona_atlas.analysis.output import AnalysisOutput
 from persona_atlas.analysis.regression import (
     cooks_distance,
     loo_new_points_inside,
