@@ -181,15 +181,14 @@ def _apply_gate(entries: list[_Entry], opts: BuildOptions) -> None:
     each report's counts for the index."""
     if not opts.preview:
         entries[:] = [e for e in entries if e.report.front.status != "draft"]
+    banners: dict[Path, str] = {}
     if opts.lint:
         from persona_atlas.lint import lint_report
 
-        for e in entries:
-            lint = lint_report(e.report.path)
+        lints = [lint_report(e.report.path) for e in entries]
+        for e, lint in zip(entries, lints, strict=True):
             e.lint_counts, e.lint_failed = lint.counts(), lint.failed > 0
-    # the gate's message and banners come from lint_banners (it lints the failing ones again)
-    failing = [e.report.path for e in entries if e.lint_failed]
-    banners = lint_banners(failing, preview=opts.preview) if failing else {}
+        banners = lint_banners(lints, preview=opts.preview)
     for e in entries:
         notes = [DRAFT_BANNER] if e.report.front.status == "draft" else []
         notes += [banners[e.report.path]] if e.report.path in banners else []

@@ -8,18 +8,22 @@ puts a banner on each failing page instead.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from persona_atlas.errors import ReportError
+
+if TYPE_CHECKING:
+    from persona_atlas.lint import ReportLint
 
 _SHOWN_PER_REPORT = 5
 
 
-def lint_banners(reports: list[Path], *, preview: bool) -> dict[Path, str]:
-    """Banner text for each failing report (preview), or a ``ReportError`` naming them all."""
-    from persona_atlas.lint import lint_report
+def lint_banners(lints: list[ReportLint], *, preview: bool) -> dict[Path, str]:
+    """Banner text for each failing report (preview), or a ``ReportError`` naming them all;
+    ``lints`` are the reports' lint results, computed once by the caller."""
     from persona_atlas.lint.output import text_lines
 
-    failing = [lint for lint in map(lint_report, reports) if lint.failed]
+    failing = [lint for lint in lints if lint.failed]
     if not failing:
         return {}
     if not preview:

@@ -140,3 +140,16 @@ def test_index_marks_superseded_results_and_draws_the_lineage(built: Path) -> No
     lineage = index.split('class="atlas-lineage"')[1].split("</details>")[0]
     order = re.findall(r'<li class="atlas-depth-(\d)"><a href="issue-(\d+)/"', lineage)
     assert order == [("0", "201"), ("1", "218"), ("1", "230")]
+
+
+def test_a_superseded_page_says_so_at_the_top(built: Path) -> None:
+    page = (built / "site" / "issue-201" / "index.html").read_text()
+    header = page.split('class="atlas-header"')[1].split("</div>")[0]
+    assert re.search(r'Superseded by <a href="\.\./issue-230/">#230</a>', header), header
+    assert (
+        "Superseded by"
+        not in (built / "site" / "issue-230" / "index.html")
+        .read_text()
+        .split('class="atlas-header"')[1]
+        .split("</div>")[0]
+    )
