@@ -72,7 +72,7 @@ def cosine_matrix(result: ResultFile, name: str, *, stem: str, layer_key: str) -
     off = matrix[~np.eye(n, dtype=bool)]
     lo = float(off.min()) if off.size else 0.0
     side = min(theme.WIDTH, max(240, 8 * len({r["row"] for r in rows})))
-    axis = alt.Axis(labels=block == 1 and n <= 40, ticks=False, labelFontSize=9)
+    axis = alt.Axis(labels=block == 1 and n <= 40, ticks=False, labelFontSize=10)
     return (
         alt.Chart(dataset(rows))
         .mark_rect()

@@ -131,3 +131,26 @@ def test_no_other_mark_borrows_a_verdict_colour(specs: Specs) -> None:
             if set(scale.values()) & verdict_colours:
                 # ... and a scale that uses one maps verdicts (or pass / kill thresholds).
                 assert all(k.split(" ")[0] in verdict_words for k in scale), (name, scale)
+
+
+def _font_sizes(node: Any) -> list[float]:
+    if isinstance(node, dict):
+        found = [
+            v
+            for k, v in node.items()
+            if k.lower().endswith("fontsize") and isinstance(v, int | float)
+        ]
+        return found + [s for v in node.values() for s in _font_sizes(v)]
+    if isinstance(node, list):
+        return [s for v in node for s in _font_sizes(v)]
+    return []
+
+
+def test_no_chart_sets_a_font_under_10_px(specs: Specs) -> None:
+    """Static SVG/PNG files are read at their own size: no label smaller than 10 px."""
+    small = {
+        key: min(sizes)
+        for key, spec in specs.items()
+        if (sizes := _font_sizes(spec)) and min(sizes) < 10
+    }
+    assert small == {}
