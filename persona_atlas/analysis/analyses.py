@@ -21,8 +21,8 @@ from persona_atlas.analysis.result_writer import (
     anchored,
     build_result,
     differences,
+    map_paths,
     params_of,
-    path_fields,
     project_root,
     write_result,
 )
@@ -92,9 +92,7 @@ def compute(plan: Planned, *, progress: bool = False) -> ResultFile:
     """Run the analysis and build its validated result (nothing written)."""
     root = project_root()
     fn = get_analysis(plan.config.name)
-    config = plan.config.model_copy(
-        update={f: root / v for f in path_fields(plan.config) if (v := getattr(plan.config, f))}
-    )
+    config = map_paths(plan.config, lambda p: root / p)
     output = fn(config, progress=progress)
     return build_result(plan.issue, plan.title, plan.config, output, root)
 

@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from pydantic import BaseModel
 
 from persona_atlas import gitinfo
 from persona_atlas.analysis.output import AnalysisOutput
@@ -25,10 +28,25 @@ from persona_atlas.files import sha256_file
 from persona_atlas.schema import AnalysisInfo, FileRef, Provenance, ResultFile, load_result, save
 
 
-def path_fields(config: KindConfig) -> list[str]:
-    """Config fields that name files or folders (typed ``Path``): recorded relative to the
-    repository root."""
-    return [n for n, f in type(config).model_fields.items() if "Path" in str(f.annotation)]
+def map_paths(value: Any, fn: Callable[[Path], Path]) -> Any:
+    """``value`` with ``fn`` applied to every ``Path`` in it: fields of a config model, nested
+    sections and lists included (a kind may name files below the top level)."""
+    if isinstance(value, Path):
+        return fn(value)
+    if isinstance(value, BaseModel):
+        updates = {
+            name: mapped
+            for name in type(value).model_fields
+            if (mapped := map_paths(old := getattr(value, name), fn)) is not old
+        }
+        return value.model_copy(update=updates) if updates else value
+    if isinstance(value, list | tuple):
+        items = [map_paths(v, fn) for v in value]
+        return type(value)(items) if any(n is not o for n, o in zip(items, value)) else value
+    if isinstance(value, dict):
+        mapped = {k: map_paths(v, fn) for k, v in value.items()}
+        return mapped if any(mapped[k] is not v for k, v in value.items()) else value
+    return value
 
 
 def project_root() -> Path:
@@ -47,13 +65,8 @@ def relative_to_root(path: str | Path, root: Path) -> str:
 
 
 def anchored(config: KindConfig, root: Path) -> KindConfig:
-    """The config with its file fields rewritten relative to the repository root."""
-    updates = {
-        f: Path(relative_to_root(getattr(config, f), root))
-        for f in path_fields(config)
-        if getattr(config, f) is not None
-    }
-    return config.model_copy(update=updates)
+    """The config with every file it names rewritten relative to the repository root."""
+    return map_paths(config, lambda p: Path(relative_to_root(p, root)))
 
 
 def params_of(config: KindConfig) -> dict[str, Any]:
