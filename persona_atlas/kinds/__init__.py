@@ -30,6 +30,7 @@ KINDS: dict[str, str] = {
     "geometry": "persona_atlas.kinds.geometry",
     "correlations": "persona_atlas.kinds.correlations",
     "imported": "persona_atlas.kinds.imported",
+    "script": "persona_atlas.kinds.script",
 }
 #: The kind an ``analysis`` section without ``name`` selects.
 DEFAULT_KIND = "recipe-comparison"
