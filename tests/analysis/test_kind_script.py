@@ -237,3 +237,35 @@ def test_config_refuses_bad_keys(project: Path) -> None:
     with pytest.raises(ConfigError, match=r"analysis\.inputs: .*input name '2scores'"):
         load_config(exp)
     assert get_kind("script").config.model_fields.keys() >= {"script", "inputs", "params"}
+
+
+@pytest.mark.parametrize(
+    ("returned", "message"),
+    [
+        (api.ScriptOutput(values={1: 2}), "values has the key 1; keys are non-empty strings"),
+        (
+            api.ScriptOutput(tables={"t": api.ScriptTable(["a", "a"], [])}),
+            "tables.t.columns must be distinct non-empty strings",
+        ),
+        (
+            api.ScriptOutput(tables={"t": api.ScriptTable(["a"], [[float("-inf")]])}),
+            r"tables.t.rows\[0\].a is -inf, not a finite number",
+        ),
+        (api.ScriptOutput(tables={"bad name": api.ScriptTable(["a"], [])}), "table name"),
+        (api.ScriptOutput(verdict=3), "verdict must be a str or None, not int"),  # type: ignore[arg-type]
+    ],
+)
+def test_validate_names_what_a_result_cannot_hold(returned: object, message: str) -> None:
+    with pytest.raises(api.ScriptError, match=message):
+        api.validate(returned)
+
+
+def test_verdict_and_params_reach_the_result(project: Path, capsys) -> None:
+    _write_script(
+        project,
+        "    t = inputs.params['threshold']\n"
+        "    return api.ScriptOutput(values={'t': t}, verdict='PASS' if t > 0.2 else 'FAIL')\n",
+    )
+    _analyze(capsys)
+    result = load_result(project / RESULT)
+    assert result.verdict == "PASS" and result.metrics == {"t": 0.3}

@@ -168,5 +168,5 @@ def validate(returned: object) -> tuple[dict[str, Any], dict[str, Table], str | 
         tables[name] = _table(name, table)
     verdict = returned.verdict
     if verdict is not None and not isinstance(verdict, str):
-        raise ScriptError(f"verdict is a {type(verdict).__name__}; allowed: str or None")
+        raise ScriptError(f"verdict must be a str or None, not {type(verdict).__name__}")
     return metrics, tables, verdict
