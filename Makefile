@@ -69,15 +69,18 @@ results: $(SITE_STAMP)
 	$(BIN)/atlas analyze experiments/smollm2-mini.yaml
 	$(BIN)/atlas analyze experiments/issue-213-correlations.yaml
 	$(BIN)/atlas analyze experiments/issue-246-regression.yaml
+	$(BIN)/atlas analyze experiments/smollm2-geometry.yaml
 
 ## schema: regenerate the committed JSON Schemas from the pydantic models
 schema: $(SITE_STAMP)
 	$(BIN)/atlas schema --write
 
-## demo: re-run the SmolLM2 mini-replication (#7) from scratch on CPU (4.6 min measured on 2 cores)
+## demo: re-run the SmolLM2 mini-replications (#7, #269) from scratch on CPU (about 6 min on 2 cores)
 demo: $(DEV_STAMP)
 	$(BIN)/atlas extract --force experiments/smollm2-mini.yaml
 	$(BIN)/atlas analyze experiments/smollm2-mini.yaml
+	$(BIN)/atlas extract --force experiments/smollm2-geometry.yaml
+	$(BIN)/atlas analyze experiments/smollm2-geometry.yaml
 
 ## bench: run every benchmark (prints ratios against in-run baselines)
 bench: $(DEV_STAMP)

@@ -112,6 +112,11 @@ class ExtractConfig(Section):
     """Random seed (generation is greedy; the seed fixes anything else random)."""
     per_question: bool = False
     """Also write per-question fp16 arrays (needed for per-question persona spread)."""
+    next_token_js: bool = False
+    """Also write ``geometry/js_matrix.json`` (persona × persona Jensen–Shannon divergence of
+    the next-token distributions at recipe A's position, nats, mean over questions) and
+    ``geometry/cosine_layer_<L>.json`` (recipe-A centroid cosine per layer), for the
+    ``geometry`` kind. Needs recipe A; not with the fused B-family path (docs/extract.md)."""
     out_dir: Path
     """Where centroids, responses and run.json are written."""
 

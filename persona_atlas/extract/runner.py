@@ -41,7 +41,7 @@ def extract_section(exp: ExperimentConfig, path: Path) -> ExtractConfig:
 
 def next_token_js(cfg: ExtractConfig) -> bool:
     """Whether the run writes the next-token JS geometry (``extract.next_token_js``)."""
-    wanted = bool(getattr(cfg, "next_token_js", False))
+    wanted = cfg.next_token_js
     if wanted and "A" not in cfg.recipes:
         raise ConfigError(
             "extract.next_token_js needs recipe A (its position is the generation point)",

@@ -78,9 +78,8 @@ def test_cosine_matrix():
     assert np.allclose(np.diag(got), 1)
 
 
-def test_extract_writes_the_geometry_files_with_their_hashes(experiment, monkeypatch):
-    monkeypatch.setattr(runner, "next_token_js", lambda cfg: True)
-    cfg = experiment(recipes=["A"])
+def test_extract_writes_the_geometry_files_with_their_hashes(experiment):
+    cfg = experiment(recipes=["A"], next_token_js=True)
     run = runner.run_extract(cfg)
     out = cfg.parent / "out"
     refs = {r.path.split("/")[-1]: r for r in run.outputs}
@@ -99,8 +98,7 @@ def test_needs_recipe_a(experiment):
     from persona_atlas.config import load_config
     from persona_atlas.errors import ConfigError
 
-    cfg = load_config(experiment(recipes=["C1"])).extract
+    cfg = load_config(experiment(recipes=["C1"], next_token_js=True)).extract
     assert cfg is not None
-    object.__setattr__(cfg, "next_token_js", True)
     with pytest.raises(ConfigError, match="needs recipe A"):
         runner.next_token_js(cfg)

@@ -143,11 +143,19 @@ REPOSITORY_REPORTS = sorted((REPO / "results").glob("*/report.md"))
 def test_every_mutation_of_a_report_is_flagged(report: Path) -> None:
     clean = lint_report(report)
     assert clean.failed == 0, "the unmutated report must lint clean (no false positives)"
-    assert any(n.status == "matched" for n in clean.numbers), "no typed numbers prove nothing"
+    typed = any(n.status == "matched" for n in clean.numbers)
+    if not typed and report.parent != FIXTURE:
+        pytest.skip("every number in this report is bound with value(): nothing typed to mutate")
+    assert typed, "no typed numbers prove nothing"
     missed, total = unflagged(report, lambda text: lint_report(report, text=text))
     if report.parent != FIXTURE:
         assert not missed, f"{report}: {len(missed)}/{total} mutations not flagged: {missed}"
     _check(report.parent.name, missed, total)
+
+
+def test_the_repository_reports_type_numbers_to_mutate() -> None:
+    """A skip above must not hide the whole check: some committed report types numbers."""
+    assert any(n.status == "matched" for r in REPOSITORY_REPORTS for n in lint_report(r).numbers)
 
 
 @pytest.mark.skipif(not WRITEUP.exists(), reason=f"reference write-up not present at {WRITEUP}")
