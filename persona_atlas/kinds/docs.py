@@ -71,9 +71,13 @@ def _kind(kind: Kind) -> list[str]:
     out += ["", "### Figures", ""]
     out += [f"- `{f}`: {CAPTIONS[f]}" for f in kind.figures]
     out += [f"- `{f}` (when the result has its data): {CAPTIONS[f]}" for f in kind.optional_figures]
+    if not (kind.figures or kind.optional_figures):
+        out.append("None declared.")
     out += ["", "### Tables", ""]
     for t in kind.tables:
         out += _table(t)
+    if not kind.tables:
+        out += ["None declared: the result's tables are its own.", ""]
     words = kind.vocabulary
     if words != Vocabulary():
         out += ["### Words the linter knows", ""]
