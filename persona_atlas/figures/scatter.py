@@ -2,7 +2,9 @@
 
 Neither computes statistics: the fit, the band and the decoupling score come from result
 tables written by the analysis (shapes in ``docs/figures.md``). The charts only choose which
-points to label.
+points to label and where their labels go: axis domains are fixed here, so each label's
+pixel position is known and ``labels.place_labels`` can keep labels apart (a label with no
+free spot is left to the point's tooltip, and the subtitle says how many).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from typing import Any
 import altair as alt
 import numpy as np
 
-from persona_atlas.figures import inputs, theme
+from persona_atlas.figures import inputs, labels, theme
 from persona_atlas.figures.datasets import dataset
 from persona_atlas.figures.empty import no_data
 from persona_atlas.kinds.regression.tables import OLS_FIT, OLS_POINTS
@@ -25,6 +27,10 @@ LABEL_TOP = 10
 RSA_LABEL_TOP = 8
 RSA_POINTS_UP_TO = 3000
 RSA_BINS = 50
+LABEL_FONT_SIZE = 10
+OLS_HEIGHT = 360
+RSA_HEIGHT = 400
+DOMAIN_PAD = 0.04  # of the data span, each side, so edge points and their labels fit
 
 
 def ols_scatter(result: ResultFile, name: str) -> alt.TopLevelMixin:
@@ -41,12 +47,19 @@ def ols_scatter(result: ResultFile, name: str) -> alt.TopLevelMixin:
     x_title = str(inputs.optional_metric(result, "ols.x_title", "x"))
     y_title = str(inputs.optional_metric(result, "ols.y_title", "y"))
     fit = sorted((f for f in fit if f["x"] is not None), key=lambda f: float(f["x"]))  # type: ignore[arg-type]
-    labelled = _ols_labels(points, fit)
+    chosen = _ols_labels(points, fit)
+    xs = [p["x"] for p in points] + [f["x"] for f in fit]
+    ys = [p["y"] for p in points]
+    ys += [f[k] for f in fit for k in ("fit", "pi_low", "pi_high") if f[k] is not None]
+    x_dom, y_dom = _domain(xs), _domain(ys)
+    labelled, hidden = _placed(chosen, "x", "y", "label", x_dom, y_dom, OLS_HEIGHT)
     note = (
         f"{len(points)} points, all labelled"
-        if len(labelled) == len(points)
-        else f"{len(points)} points; the {len(labelled)} farthest from the fit labelled"
+        if len(chosen) == len(points)
+        else f"{len(points)} points; the {len(chosen)} farthest from the fit labelled"
     )
+    if hidden:
+        note += f" ({hidden} of them on hover only: no room for the label)"
     held = [p for p in points if p.get("held_out")]
     if held:
         note += f"; {len(held)} held out of the fit (open circles)"
@@ -56,11 +69,12 @@ def ols_scatter(result: ResultFile, name: str) -> alt.TopLevelMixin:
     r2 = inputs.optional_metric(result, "ols.r2")
     if isinstance(r2, int | float):
         note += f"; R² = {r2:.3f}"
-    x = alt.X("x:Q", title=x_title, scale=alt.Scale(zero=False))
-    y = alt.Y("y:Q", title=y_title, scale=alt.Scale(zero=False))
+    x_scale, y_scale = _scale(x_dom), _scale(y_dom)
+    x = alt.X("x:Q", title=x_title, scale=x_scale)
+    y = alt.Y("y:Q", title=y_title, scale=y_scale)
     fit_chart = alt.Chart(dataset(fit))
     band = fit_chart.mark_area(color=theme.PALETTE[0], opacity=0.15).encode(
-        x=alt.X("x:Q", title=x_title), y=alt.Y("pi_low:Q", title=y_title), y2="pi_high:Q"
+        x=x, y=alt.Y("pi_low:Q", title=y_title, scale=y_scale), y2="pi_high:Q"
     )
     line = fit_chart.mark_line(color=theme.PALETTE[0], strokeWidth=2).encode(
         x="x:Q", y="fit:Q", tooltip=[alt.Tooltip("x:Q", format=".3g"),
@@ -80,15 +94,11 @@ def ols_scatter(result: ResultFile, name: str) -> alt.TopLevelMixin:
         .mark_point(size=60, color=theme.HIGHLIGHT, strokeWidth=2, filled=False)
         .encode(x="x:Q", y="y:Q", tooltip=tips)
     )
-    labels = (
-        alt.Chart(dataset(labelled))
-        .mark_text(align="left", dx=5, dy=-5, fontSize=10, color=theme.TEXT_COLOUR)
-        .encode(x="x:Q", y="y:Q", text="label:N")
-    )
-    marks = [dots, new_dots, labels] if held else [dots, labels]
+    texts = _label_marks(labelled, "label", x_scale, y_scale, theme.TEXT_COLOUR)
+    marks = [dots, new_dots, texts] if held else [dots, texts]
     layers = [band, line, *marks] if fit else marks
     return alt.layer(*layers).properties(
-        width=theme.WIDTH, height=360, title=theme.title(OLS_TITLE, note)
+        width=theme.WIDTH, height=OLS_HEIGHT, title=theme.title(OLS_TITLE, note)
     )
 
 
@@ -119,12 +129,17 @@ def rsa_scatter(result: ResultFile, name: str) -> alt.TopLevelMixin:
         key=lambda r: -float(r["decoupling"]),  # type: ignore[arg-type]
     )
     top = ranked[:RSA_LABEL_TOP]
-    note = f"{len(rows):,} persona pairs; the {len(top)} most decoupled labelled"
+    x_dom = _domain([r["dist_x"] for r in rows])
+    y_dom = _domain([r["dist_y"] for r in rows])
+    placed, hidden = _placed(top, "dist_x", "dist_y", "pair", x_dom, y_dom, RSA_HEIGHT)
+    note = f"{len(rows):,} persona pairs; the {len(top)} most decoupled highlighted"
+    note += f", {hidden} of them labelled on hover only (no room)" if hidden else " and labelled"
     rho = inputs.optional_metric(result, "rsa.spearman")
     if isinstance(rho, int | float):
         note += f"; Spearman ρ = {rho:.3f}"
-    x = alt.X("dist_x:Q", title=x_title, scale=alt.Scale(zero=False))
-    y = alt.Y("dist_y:Q", title=y_title, scale=alt.Scale(zero=False))
+    x_scale, y_scale = _scale(x_dom), _scale(y_dom)
+    x = alt.X("dist_x:Q", title=x_title, scale=x_scale)
+    y = alt.Y("dist_y:Q", title=y_title, scale=y_scale)
     if len(rows) <= RSA_POINTS_UP_TO:
         cloud = (
             alt.Chart(dataset(rows))
@@ -134,23 +149,79 @@ def rsa_scatter(result: ResultFile, name: str) -> alt.TopLevelMixin:
                                        alt.Tooltip("decoupling:Q", format=".3f")])
         )  # fmt: skip
     else:
-        cloud = _density(rows, x_title, y_title)
+        cloud = _density(rows, x_title, y_title, x_scale, y_scale)
         note += f"; other pairs shown as a {RSA_BINS}×{RSA_BINS} count grid (binned in Python)"
     marked = alt.Chart(dataset(top))
     hits = marked.mark_circle(size=50, color=theme.HIGHLIGHT).encode(
         x="dist_x:Q", y="dist_y:Q", tooltip=["pair:N", alt.Tooltip("decoupling:Q", format=".3f")]
     )
-    text = marked.mark_text(align="left", dx=5, dy=-5, fontSize=10).encode(
-        x="dist_x:Q", y="dist_y:Q", text="pair:N"
-    )
+    text = _label_marks(placed, "pair", x_scale, y_scale, theme.TEXT_COLOUR)
     return (
         alt.layer(cloud, hits, text)
         .resolve_scale(color="independent")
-        .properties(width=theme.WIDTH, height=400, title=theme.title(RSA_TITLE, note))
+        .properties(width=theme.WIDTH, height=RSA_HEIGHT, title=theme.title(RSA_TITLE, note))
     )
 
 
-def _density(rows: list[dict[str, Any]], x_title: str, y_title: str) -> alt.Chart:
+def _domain(values: list[Any]) -> tuple[float, float]:
+    """The axis range: the data's span padded on each side (fixed, so pixels are known)."""
+    lo, hi = min(float(v) for v in values), max(float(v) for v in values)
+    pad = (hi - lo) * DOMAIN_PAD or max(abs(lo) * DOMAIN_PAD, 0.5)
+    return lo - pad, hi + pad
+
+
+def _scale(domain: tuple[float, float]) -> alt.Scale:
+    return alt.Scale(domain=list(domain), nice=False, zero=False)
+
+
+def _placed(
+    rows: list[dict[str, Any]],
+    x: str,
+    y: str,
+    text: str,
+    x_dom: tuple[float, float],
+    y_dom: tuple[float, float],
+    height: int,
+) -> tuple[list[dict[str, Any]], int]:
+    """``rows`` that got a label spot, with its centre as ``label_x`` / ``label_y`` in data
+    units, and how many got none (the first rows win: callers pass them most important first
+    or in a stable order)."""
+    (x0, x1), (y0, y1) = x_dom, y_dom
+    width = theme.WIDTH
+    pixels = [
+        ((float(r[x]) - x0) / (x1 - x0) * width, (y1 - float(r[y])) / (y1 - y0) * height)
+        for r in rows
+    ]
+    spots = labels.place_labels(
+        pixels, [str(r[text]) for r in rows], width=width, height=height,
+        font_size=LABEL_FONT_SIZE,
+    )  # fmt: skip
+    out = [
+        {**rows[s.index], "label_x": x0 + s.cx / width * (x1 - x0),
+         "label_y": y1 - s.cy / height * (y1 - y0)}
+        for s in spots
+        if s.cx is not None and s.cy is not None
+    ]  # fmt: skip
+    return out, len(rows) - len(out)
+
+
+def _label_marks(
+    rows: list[dict[str, Any]], text: str, x_scale: alt.Scale, y_scale: alt.Scale, colour: str
+) -> alt.Chart:
+    return (
+        alt.Chart(dataset(rows))
+        .mark_text(align="center", baseline="middle", fontSize=LABEL_FONT_SIZE, color=colour)
+        .encode(
+            x=alt.X("label_x:Q", scale=x_scale),
+            y=alt.Y("label_y:Q", scale=y_scale),
+            text=f"{text}:N",
+        )
+    )
+
+
+def _density(
+    rows: list[dict[str, Any]], x_title: str, y_title: str, x_scale: alt.Scale, y_scale: alt.Scale
+) -> alt.Chart:
     dx = np.array([float(r["dist_x"]) for r in rows])
     dy = np.array([float(r["dist_y"]) for r in rows])
     counts, xe, ye = np.histogram2d(dx, dy, bins=RSA_BINS)  # [bins, bins]
@@ -163,9 +234,9 @@ def _density(rows: list[dict[str, Any]], x_title: str, y_title: str) -> alt.Char
         alt.Chart(dataset(cells))
         .mark_rect()
         .encode(
-            x=alt.X("x0:Q", title=x_title, scale=alt.Scale(zero=False)),
+            x=alt.X("x0:Q", title=x_title, scale=x_scale),
             x2="x1:Q",
-            y=alt.Y("y0:Q", title=y_title, scale=alt.Scale(zero=False)),
+            y=alt.Y("y0:Q", title=y_title, scale=y_scale),
             y2="y1:Q",
             color=alt.Color("pairs:Q", scale=alt.Scale(scheme="greys", type="log"), title="pairs"),
             tooltip=["pairs:Q"],
