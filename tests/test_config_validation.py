@@ -161,7 +161,9 @@ def test_import_issue_is_a_usage_error(
 def test_import_of_a_folder_names_it(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "result.json"
     assert main(["import", str(tmp_path), "--issue", "3", "--title", "t", "--out", str(out)]) == 2
-    assert "is a folder, not a legacy run_result.json" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "is a folder, not a JSON file" in err and "Traceback" not in err
+    assert not out.exists()
 
 
 def test_result_file_issue_range(tmp_path: Path) -> None:

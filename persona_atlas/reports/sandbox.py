@@ -42,6 +42,20 @@ class ReportSandbox(ImmutableSandboxedEnvironment):
         self.tests.clear()
         self._callables = tuple(helpers)
 
+    def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
+        try:
+            return super()._parse(source, name, filename)
+        except SyntaxError as exc:
+            # Jinja's lexer reads a non-ASCII digit ("٠") as a number and hands it to
+            # Python's literal_eval, whose SyntaxError would escape as a crash.
+            at = next((i for i, c in enumerate(source) if c.isdigit() and not c.isascii()), 0)
+            raise jinja2.TemplateSyntaxError(
+                f"not a number: {exc.text!r} (write digits 0-9)",
+                source.count("\n", 0, at) + 1,
+                name,
+                filename,
+            ) from None
+
     def call(self, context: Any, obj: Any, /, *args: Any, **kwargs: Any) -> Any:
         if not any(obj == helper for helper in self._callables):
             raise SecurityError(f"only the helpers {_HELPER_LIST} can be called in a report")

@@ -97,3 +97,20 @@ def test_build_refuses_a_filter_too(tmp_path: Path) -> None:
     )
     with pytest.raises(ReportError, match=rf"report.md:{line}: filter `\| replace` is not allowed"):
         renderer.render()
+
+
+def test_a_non_ascii_digit_is_a_syntax_error_not_a_crash(tmp_path: Path) -> None:
+    """Jinja's lexer reads "٠" (U+0660) as a digit and Python then refuses it: lint and
+    build name the line instead of crashing."""
+    report, line, _ = _append(tmp_path, "{{ \u0660e0 }}")
+    out = _failures(report, line)
+    assert any("[template]  template syntax error: not a number" in t for t in out), out
+    d = report.parent
+    renderer = BodyRenderer(
+        parse_report(report),
+        load_result(d / "result.json"),
+        load_run(d / "run.json"),
+        figure_names(d),
+    )
+    with pytest.raises(ReportError, match=rf"report.md:{line}: .*not a number"):
+        renderer.render()
