@@ -7,6 +7,8 @@ PASS / GREY / KILL bands at that metric's thresholds.
 
 from __future__ import annotations
 
+import math
+import statistics
 from collections import defaultdict
 from typing import Any
 
@@ -20,6 +22,13 @@ from persona_atlas.schema import ResultFile
 
 DIRECTION_TITLE = "Direction vs structure across layers"
 NOISE_TITLE = "Noise floor: split-half agreement of each recipe with itself"
+MEDIAN_MIN_PAIRS = 3
+# 1 − value below this (exact agreement, float32 rounding at ~6e-8) is drawn at this value.
+GAP_FLOOR = 1e-7
+NOISE_PANEL_WIDTH = 210
+NOISE_PANEL_HEIGHT = 80
+NOISE_AXIS_EXTENT = 62
+NOISE_COLUMNS = {"cos_min": "cos_min (direction)", "mc_r": "mc_r (structure)"}
 
 METRICS = {
     "cos_min": (
@@ -50,7 +59,9 @@ def direction_vs_structure(result: ResultFile, name: str) -> alt.TopLevelMixin:
     pick = alt.selection_point(
         name="pick_pair", fields=["pair"], on="pointerover", clear="pointerout"
     )
-    panels = [_metric_panel(rows, m, limits, pick, i == 0) for i, m in enumerate(METRICS)]
+    # One y range for both panels, so how far structure sits above direction reads at a glance.
+    both = [r[m] for r in rows for m in METRICS]
+    panels = [_metric_panel(rows, m, limits, pick, i == 0, both) for i, m in enumerate(METRICS)]
     n_pairs = len({r["pair"] for r in rows})
     note = (
         f"{n_pairs} recipe pair{'' if n_pairs == 1 else 's'}, hover a line to pick out its pair; "
@@ -58,23 +69,49 @@ def direction_vs_structure(result: ResultFile, name: str) -> alt.TopLevelMixin:
     )
     if not limits:
         note += "; no thresholds in this result"
-    return alt.vconcat(*panels).properties(title=theme.title(DIRECTION_TITLE, note))
+    notes = [note]
+    if n_pairs >= MEDIAN_MIN_PAIRS:
+        notes.append("thick black line: median over pairs; both panels share one y scale")
+    return alt.vconcat(*panels).properties(title=theme.title(DIRECTION_TITLE, notes))
 
 
 def noise_floor(result: ResultFile, name: str) -> alt.TopLevelMixin:
-    """Split-half noise floor per recipe, against the spread of cross-recipe pairs."""
+    """Split-half noise floor, one row per recipe, against the spread of cross-recipe pairs.
+
+    Drawn as ``1 − value`` on a log axis (labelled in the metric's own units), so 0.98,
+    0.999 and 0.99999 sit decades apart; one row per recipe, so recipes that agree with
+    themselves equally well are not drawn on top of one another.
+    """
     floor = inputs.table(result, name, "noise_floor", NOISE_FLOOR.names)
     limits = inputs.thresholds(result, name)
     floor = [r for r in floor if r["layer"] is not None]
     if not floor:
         return no_data(NOISE_TITLE, "tables.noise_floor has no rows")
     cells = inputs.table(result, name, "cells", ["layer", "cos_min", "mc_r"])
-    panels = [_noise_panel(floor, cells, metric, limits) for metric in METRICS]
-    return alt.vconcat(*panels).properties(
+    recipes = list(dict.fromkeys(str(r["recipe"]) for r in floor))
+    spreads = {metric: _spread(cells, metric) for metric in METRICS}
+    rows = [
+        alt.hconcat(
+            *(
+                _noise_panel(
+                    [r for r in floor if str(r["recipe"]) == recipe], spreads[metric],
+                    metric, limits, recipe, top=i == 0, bottom=i == len(recipes) - 1,
+                )
+                for metric in METRICS
+            ),
+            spacing=12,
+        )
+        for i, recipe in enumerate(recipes)
+    ]  # fmt: skip
+    return alt.vconcat(*rows, spacing=6).properties(
         title=theme.title(
             NOISE_TITLE,
-            "dashed lines: split-half centroids of one recipe; grey band: min–max over recipe "
-            "pairs; shaded PASS / GREY / KILL zones at the thresholds",
+            [
+                "one row per recipe; log axis of 1 − value, so 0.99 and 0.9999 are two decades apart;",
+                "values above 0.9999999 (exactly 1, or float32 rounding) sit on the top edge; line:",
+                "the recipe against itself on split halves of the questions; grey band: min–max",
+                "over recipe pairs; shaded PASS / GREY / KILL zones at the thresholds",
+            ],
         )
     )
 
@@ -129,10 +166,15 @@ def _layer_axis(rows: list[dict[str, Any]]) -> alt.X:
 
 
 def _metric_panel(
-    rows: list[dict[str, Any]], metric: str, limits: dict[str, float], pick: Any, owner: bool
+    rows: list[dict[str, Any]],
+    metric: str,
+    limits: dict[str, float],
+    pick: Any,
+    owner: bool,
+    domain_values: list[Any],
 ) -> alt.LayerChart:
     title, _, _ = METRICS[metric]
-    background, scale = _frame(metric, limits, [r[metric] for r in rows])
+    background, scale = _frame(metric, limits, domain_values)
     lines = (
         alt.Chart(dataset(rows))
         .mark_line(point=alt.OverlayMarkDef(size=18), strokeWidth=1.6)
@@ -151,56 +193,146 @@ def _metric_panel(
     )
     if owner:  # declared once; the other panel reads the same selection
         lines = lines.add_params(pick)
+    median = _median_line(rows, metric, scale)
     return (
-        alt.layer(*background, lines)
+        alt.layer(*background, lines, *median)
         .resolve_scale(color="independent")
         .properties(width=theme.WIDTH, height=200)
     )
 
 
-def _noise_panel(
-    floor: list[dict[str, Any]],
-    cells: list[dict[str, Any]],
-    metric: str,
-    limits: dict[str, float],
-) -> alt.LayerChart:
-    title, _, _ = METRICS[metric]
+def _spread(cells: list[dict[str, Any]], metric: str) -> list[dict[str, Any]]:
+    """Min–max of the cross-recipe pairs per layer, as ``1 − value`` gaps."""
     spread: dict[int, list[float]] = defaultdict(list)
     for c in cells:
         if c["layer"] is not None and c[metric] is not None:
             spread[int(c["layer"])].append(float(c[metric]))
-    band = [
-        {"layer": layer, "lo": min(v), "hi": max(v), "pairs": len(v)}
+    return [
+        {"layer": layer, "lo": min(v), "hi": max(v), "pairs": len(v),
+         "gap_lo": _gap(max(v)), "gap_hi": _gap(min(v))}
         for layer, v in sorted(spread.items())
+    ]  # fmt: skip
+
+
+def _gap(value: float) -> float:
+    """``1 − value``, floored so exact agreement still has a place on a log axis."""
+    return max(1.0 - float(value), GAP_FLOOR)
+
+
+def _gap_scale(top: float) -> alt.Scale:
+    """Log scale of ``1 − value``, reversed so closer agreement is higher, as on the other
+    charts; its domain runs from the floor to the next power of ten above ``top``."""
+    ceiling = min(10.0 ** math.ceil(math.log10(max(top, 10 * GAP_FLOOR))), 2.0)  # value ≥ −1
+    return alt.Scale(type="log", domain=[GAP_FLOOR, ceiling], reverse=True, nice=False)
+
+
+def _gap_axis(title: str | None, scale: alt.Scale) -> alt.Axis:
+    """Ticks at powers of ten, labelled in the metric's units (0.9, 0.999, 0.99999, ...)."""
+    floor_exp = round(math.log10(GAP_FLOOR))
+    ceiling_exp = math.floor(math.log10(scale.domain[1]) + 1e-9)
+    ticks = [10.0**e for e in range(floor_exp, ceiling_exp + 1)]
+    return alt.Axis(
+        title=title,
+        minExtent=NOISE_AXIS_EXTENT,  # panels side by side line up whatever their labels
+        values=ticks[::2] if len(ticks) > 5 else ticks,
+        labelExpr=(
+            "datum.value >= 1 ? format(1 - datum.value, '.0f') : "
+            "format(1 - datum.value, '.' + round(-log(datum.value) / LN10) + 'f')"
+        ),
+    )
+
+
+def _gap_bands(metric: str, limits: dict[str, float], scale: alt.Scale) -> list[Any]:
+    """PASS / GREY / KILL zones and threshold rules on the ``1 − value`` scale."""
+    if not limits:
+        return []
+    _, pass_key, kill_key = METRICS[metric]
+    p, k = limits[pass_key], limits[kill_key]
+    zones = [
+        {"verdict": "PASS", "lo": GAP_FLOOR, "hi": _gap(p)},
+        {"verdict": "GREY", "lo": _gap(p), "hi": _gap(k)},
+        {"verdict": "KILL", "lo": _gap(k), "hi": scale.domain[1]},
     ]
-    values = [r[metric] for r in floor] + [b["lo"] for b in band]
-    background, scale = _frame(metric, limits, values)
+    bands = (
+        alt.Chart(dataset(zones))
+        .mark_rect(opacity=theme.BAND_OPACITY)
+        .encode(
+            y=alt.Y("lo:Q", scale=scale),
+            y2="hi:Q",
+            color=alt.Color("verdict:N", scale=theme.verdict_scale(), legend=None),
+            tooltip=[alt.Tooltip("verdict:N", title="zone")],
+        )
+    )
+    # The rows keep the thresholds themselves (tooltips, legends); the rule sits at 1 − value.
+    rules = theme.threshold_rules(theme.threshold_rows(p, k))
+    return [bands, rules.transform_calculate(value="1 - datum.value")]
+
+
+def _median_line(rows: list[dict[str, Any]], metric: str, scale: alt.Scale) -> list[alt.Chart]:
+    """The median over pairs per layer, drawn thick: the panel's level at a glance."""
+    by_layer: dict[int, list[float]] = defaultdict(list)
+    for r in rows:
+        if r[metric] is not None:
+            by_layer[int(r["layer"])].append(float(r[metric]))
+    if len({r["pair"] for r in rows}) < MEDIAN_MIN_PAIRS:
+        return []
+    medians = [
+        {"layer": layer, "median": statistics.median(v), "pairs": len(v)}
+        for layer, v in sorted(by_layer.items())
+    ]
+    return [
+        alt.Chart(dataset(medians))
+        .mark_line(color=theme.TEXT_COLOUR, strokeWidth=3.5)
+        .encode(
+            x=_layer_axis(rows),
+            y=alt.Y("median:Q", scale=scale),
+            tooltip=["layer:Q", "pairs:Q", alt.Tooltip("median:Q", format=".3f")],
+        )
+    ]
+
+
+def _noise_panel(
+    floor: list[dict[str, Any]],
+    band: list[dict[str, Any]],
+    metric: str,
+    limits: dict[str, float],
+    recipe: str,
+    *,
+    top: bool,
+    bottom: bool,
+) -> alt.LayerChart | alt.FacetChart:
+    _, _, kill_key = METRICS[metric]
+    points = [{**r, "gap": _gap(r[metric])} for r in floor if r[metric] is not None]
+    highest = [p["gap"] for p in points] + [b["gap_hi"] for b in band]
+    if limits:
+        highest.append(_gap(limits[kill_key]))
+    scale = _gap_scale(max(highest, default=1.0))
     x = _layer_axis(floor + band)
-    layers = [*background]
+    if not bottom:
+        x = x.axis(labels=False, ticks=False, title=None)
+    y_title = f"recipe {recipe}" if metric == "cos_min" else None
+    y = alt.Y("gap:Q", scale=scale, axis=_gap_axis(y_title, scale))
+    layers = _gap_bands(metric, limits, scale)
     if band:
         layers.append(
             alt.Chart(dataset(band))
             .mark_area(color="#999999", opacity=0.35)
             .encode(
                 x=x,
-                y=alt.Y("lo:Q", scale=scale, title=title),
-                y2="hi:Q",
-                tooltip=["layer:Q", "pairs:Q", alt.Tooltip("lo:Q", format=".3f"),
-                         alt.Tooltip("hi:Q", format=".3f")],
+                y=alt.Y("gap_lo:Q", scale=scale, axis=_gap_axis(y_title, scale)),
+                y2="gap_hi:Q",
+                tooltip=["layer:Q", "pairs:Q", alt.Tooltip("lo:Q", format=".4f"),
+                         alt.Tooltip("hi:Q", format=".4f")],
             )
         )  # fmt: skip
     layers.append(
-        alt.Chart(dataset(floor))
-        .mark_line(point=alt.OverlayMarkDef(size=18), strokeDash=[4, 2])
+        alt.Chart(dataset(points))
+        .mark_line(point=alt.OverlayMarkDef(size=18), color=theme.CATEGORY[0])
         .encode(
             x=x,
-            y=alt.Y(f"{metric}:Q", scale=scale, title=title),
-            color=alt.Color("recipe:N", title="recipe (split halves)"),
-            tooltip=["recipe:N", "layer:Q", alt.Tooltip(f"{metric}:Q", format=".3f")],
+            y=y,
+            tooltip=["recipe:N", "layer:Q", alt.Tooltip(f"{metric}:Q", format=".7f")],
         )
     )
-    return (
-        alt.layer(*layers)
-        .resolve_scale(color="independent")
-        .properties(width=theme.WIDTH, height=200)
-    )
+    panel = alt.layer(*layers).properties(width=NOISE_PANEL_WIDTH, height=NOISE_PANEL_HEIGHT)
+    return panel.properties(title=NOISE_COLUMNS[metric]) if top else panel
