@@ -81,12 +81,19 @@ def as_json(lints: list[ReportLint]) -> dict[str, Any]:
             out["high"] = c.high
         return out
 
-    reports = []
+    from persona_atlas.lint.annotate import number_record, records, verdict_counts
+
+    reports: list[dict[str, Any]] = []
+    verdicts: dict[str, int] = {}
     for lint in lints:
+        recs = records(lint)
+        counts: dict[str, int] = {**lint.counts(), **verdict_counts(recs)}
+        for k, v in verdict_counts(recs).items():
+            verdicts[k] = verdicts.get(k, 0) + v
         reports.append(
             {
                 "path": str(lint.path),
-                "summary": lint.counts(),
+                "summary": counts,
                 "numbers": [
                     {
                         "line": n.line,
@@ -99,14 +106,22 @@ def as_json(lints: list[ReportLint]) -> dict[str, Any]:
                         "nearest": [cand(c) for c in n.nearest],
                         "nearest_in_scope": n.in_scope,
                         "note": n.note or None,
+                        **_annotation(number_record(n).as_dict()),
                     }
                     for n in lint.numbers
                 ],
+                # one record per number, bound values included, with its verdict
+                "records": [r.as_dict() for r in recs],
                 "bindings": [b.__dict__ for b in lint.bindings],
                 "problems": [p.__dict__ for p in lint.problems],
             }
         )
-    return {"summary": totals(lints), "reports": reports}
+    return {"summary": {**totals(lints), **verdicts}, "reports": reports}
+
+
+def _annotation(record: dict[str, Any]) -> dict[str, Any]:
+    """The annotated view's fields, added to each number's existing JSON fields."""
+    return {k: record[k] for k in ("text", "verdict", "path", "stored")}
 
 
 def dumps(lints: list[ReportLint]) -> str:

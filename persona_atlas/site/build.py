@@ -21,6 +21,7 @@ import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import jinja2
 import jinja2.sandbox
@@ -53,6 +54,9 @@ from persona_atlas.site.page_templates import (
 from persona_atlas.site.relations import Relations, page_ref, related_groups, relations_of
 from persona_atlas.site.repo_url import with_repo_url
 from persona_atlas.site.result_folders import copy_figures, results_folder, shown_path
+
+if TYPE_CHECKING:
+    from persona_atlas.lint.engine import ReportLint
 
 ASSETS = Path(__file__).resolve().parent / "assets"
 DRAFT_BANNER = "Draft, not published: this page is built only by `atlas build --preview`."
@@ -92,7 +96,7 @@ def build_site(opts: BuildOptions | None = None) -> BuildStats:
     results = results_folder(root, opts.results)
     entries = _load_entries(root, results, allow_empty=opts.allow_empty)
     t_lint = time.perf_counter()
-    _apply_gate(entries, opts)
+    lints = _apply_gate(entries, opts)
     lint_seconds = time.perf_counter() - t_lint
     build = BuildInfo(gitinfo.head_commit(root), gitinfo.is_dirty(root), repo_url)
     env = page_environment(root / opts.templates)
@@ -111,6 +115,7 @@ def build_site(opts: BuildOptions | None = None) -> BuildStats:
     for e in entries:  # pass 2: full pages (needs every page's mentions for backlinks)
         page = _page_context(e, by_issue, relations, root, build, uncommitted, pins, urls)
         _write_page(env, page, e, staging, root)
+        _write_lint_page(lints.get(e.report.path), staging / page.slug)
     published = [e for e in entries if e.report.front.status != "draft"]
     write_index(env, published, relations_of(published), build, staging, urls)
     scripts = _write_assets(staging)
@@ -176,12 +181,13 @@ def _load_entries(root: Path, results: Path, *, allow_empty: bool = False) -> li
     return sorted(entries, key=lambda e: -e.report.front.issue)
 
 
-def _apply_gate(entries: list[_Entry], opts: BuildOptions) -> None:
+def _apply_gate(entries: list[_Entry], opts: BuildOptions) -> dict[Path, ReportLint]:
     """Drop drafts (preview: banner them); lint the rest (preview: banner failures) and keep
-    each report's counts for the index."""
+    each report's counts for the index; return each report's lint for its annotated view."""
     if not opts.preview:
         entries[:] = [e for e in entries if e.report.front.status != "draft"]
     banners: dict[Path, str] = {}
+    lints: list[ReportLint] = []
     if opts.lint:
         from persona_atlas.lint import lint_report
 
@@ -193,6 +199,16 @@ def _apply_gate(entries: list[_Entry], opts: BuildOptions) -> None:
         notes = [DRAFT_BANNER] if e.report.front.status == "draft" else []
         notes += [banners[e.report.path]] if e.report.path in banners else []
         e.banner = " ".join(notes) or None
+    return {lint.path: lint for lint in lints}
+
+
+def _write_lint_page(lint: ReportLint | None, dest: Path) -> None:
+    """``<slug>/lint.html``, the page's "numbers checked" link: MkDocs copies it as a static
+    file. Without the gate (``lint=False``) it says the numbers were not checked."""
+    from persona_atlas.lint.annotate import as_html, not_checked_html
+
+    html_text = as_html(lint) if lint is not None else not_checked_html()
+    (dest / "lint.html").write_text(html_text, encoding="utf-8")
 
 
 # ----------------------------------------------------------------------------- rendering

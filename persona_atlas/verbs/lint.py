@@ -7,7 +7,8 @@ numbers (``{{ value("path", "fmt") }}``) must
 resolve and format; structure rules (sections, confidence line, hero, captions, card,
 hedging) are errors. Numbers in code, URLs, issue references, dates, versions and names are
 exempt by rule; anything else needs a ``<!-- lint-allow TOKEN: reason -->`` pragma.
-Exits 1 on any failure. See docs/lint.md.
+``--format html`` writes the annotated view: the report with each number coloured by its
+verdict. Exits 1 on any failure. See docs/lint.md.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from persona_atlas.errors import InputFileError
 from persona_atlas.verbs._empty import nothing_found
 
 HELP = "check every number in reports against result.json (exit 1 on any failure)"
@@ -28,7 +30,16 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         type=Path,
         help="reports or result folders (default: every results/*/report.md)",
     )
-    p.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    p.add_argument(
+        "--format",
+        choices=("text", "json", "html"),
+        default="text",
+        help="output format (html: the annotated view of one report, each number coloured "
+        "by its verdict)",
+    )
+    p.add_argument(
+        "-o", "--output", type=Path, metavar="FILE", help="write the output here, not to stdout"
+    )
     p.add_argument(
         "--allow-empty",
         action="store_true",
@@ -59,15 +70,28 @@ def run(args: argparse.Namespace) -> int:
             print("atlas lint: no reports found (results/*/report.md)", file=sys.stderr)
             return 0
         raise nothing_found("lint", "*/report.md")
+    if args.format == "html" and len(paths) != 1:
+        raise InputFileError(
+            f"--format html shows one report, {len(paths)} were given",
+            hint="name one report: atlas lint results/<slug>/report.md --format html -o OUT.html",
+        )
     if args.against:
         lints = [lint_file(p, args.against) for p in paths]
     else:
         lints = [lint_report(p) for p in paths]
-    if args.format == "json":
-        print(dumps(lints))
+    if args.format == "html":
+        from persona_atlas.lint.annotate import as_html
+
+        out = as_html(lints[0])
+    elif args.format == "json":
+        out = dumps(lints) + "\n"
     else:
-        for lint in lints:
-            for line in text_lines(lint, verbose=args.verbose):
-                print(line)
-        print(summary_line(lints))
+        lines = [line for lint in lints for line in text_lines(lint, verbose=args.verbose)]
+        out = "".join(f"{line}\n" for line in [*lines, summary_line(lints)])
+    if args.output:
+        from persona_atlas.files import atomic_write_text
+
+        atomic_write_text(args.output, out)
+    else:
+        sys.stdout.write(out)
     return 1 if any(lint.failed for lint in lints) else 0
