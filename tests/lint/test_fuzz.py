@@ -7,6 +7,8 @@ structure, scoping — on a fuzzed body under the fixture's front matter.
 
 from __future__ import annotations
 
+import math
+from decimal import ROUND_HALF_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from hypothesis import given, settings
@@ -15,6 +17,8 @@ from hypothesis import strategies as st
 from persona_atlas.lint import lint_report
 from persona_atlas.lint.engine import ReportLint, check_numbers, read_text
 from persona_atlas.lint.lookup import Lookup
+from persona_atlas.lint.matching import ValueIndex, naive_matches
+from persona_atlas.lint.numbers import find_tokens, parse_claim
 from persona_atlas.lint.prose import mask
 from persona_atlas.lint.structure import headings
 from tests.lint.lintkit import FIXTURE
@@ -154,6 +158,61 @@ def test_extractor_never_crashes_and_positions_are_exact(text: str) -> None:
         row = lines[n.line - 1]
         assert row[n.col - 1 :].startswith(n.token.split("\n")[0]), (n, row)
     headings(masked)
+
+
+@st.composite
+def rounding_edges(draw: st.DrawFn) -> tuple[float, int, str, int]:
+    """A stored value on or next to a decimal rounding tie, and how it will be written.
+
+    Returns (stored, decimals, form, exponent): the tie is (k + ½)·10^-decimals in the
+    written units, scaled by 10^exponent (plain, percent, ``e`` notation or K/M/B), then
+    moved 0–3 floats up or down (`math.nextafter`), so ties whose float is just above or below
+    the decimal one are drawn on purpose rather than by chance."""
+    form = draw(st.sampled_from(["plain", "percent", "exp", "magnitude"]))
+    decimals = draw(st.integers(0 if form != "plain" else 1, 4))
+    k = draw(st.integers(-(10**5), 10**5))
+    tie = (Decimal(k) + Decimal("0.5")).scaleb(-decimals)
+    exponent = {
+        "plain": 0,
+        "percent": -2,
+        "exp": draw(st.integers(-30, 30)),
+        "magnitude": draw(st.sampled_from([3, 6, 9])),
+    }[form]
+    stored = float(tie.scaleb(exponent))
+    steps = draw(st.integers(-3, 3))
+    for _ in range(abs(steps)):
+        stored = math.nextafter(stored, math.copysign(math.inf, steps))
+    return stored, decimals, form, exponent
+
+
+def _written(stored: float, decimals: int, form: str, exponent: int, rounding: str) -> str:
+    """``stored`` as an author writes it at ``decimals``, rounding its decimal form."""
+    q = Decimal(repr(stored)).scaleb(-exponent).quantize(Decimal(1).scaleb(-decimals), rounding)
+    text = f"{q:f}".replace("-", "−") if form != "exp" else f"{q:f}e{exponent}"
+    if form == "percent":
+        return text + "%"
+    if form == "magnitude":
+        return text + {3: "K", 6: "M", 9: "B"}[exponent]
+    return text
+
+
+@settings(max_examples=300, deadline=None)
+@given(rounding_edges(), st.sampled_from([ROUND_HALF_UP, ROUND_HALF_EVEN, ROUND_HALF_DOWN]))
+def test_every_rounding_of_a_value_on_a_tie_is_supported(
+    edge: tuple[float, int, str, int], rounding: str
+) -> None:
+    stored, decimals, form, exponent = edge
+    text = _written(stored, decimals, form, exponent, rounding)
+    (tok,) = find_tokens(f" {text} ")
+    c = parse_claim(tok)
+    leaves = [("v", stored)]
+    assert c.accepts(stored), (text, stored)
+    assert ValueIndex(leaves).candidate_ids(c) == [0], (text, stored)
+    assert naive_matches(leaves, c) != [], (text, stored)
+    # one unit of the next digit further out is another number
+    unit = float(Decimal(1).scaleb(exponent - decimals - 1))
+    out = stored + math.copysign(6 * unit, stored - c.value * (0.01 if c.percent else 1))
+    assert not c.accepts(out) and ValueIndex([("v", out)]).candidate_ids(c) == []
 
 
 NUMBER = st.builds(
