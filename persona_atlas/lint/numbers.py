@@ -82,8 +82,13 @@ class Claim:
 
     @property
     def slack(self) -> float:
-        """Float noise allowed at the rounding boundaries (``0.625`` rounds to 0.62 or 0.63)."""
-        return self.half_width * 1e-9
+        """Float noise allowed at the rounding boundaries, so a value exactly on a decimal tie
+        supports both roundings (``0.625``: 0.62 or 0.63): 10⁻⁹ of the half-unit, plus a few
+        ulps of the value — with many significant digits (``3542439.45``) the float error of
+        ``value ± half_width`` is larger than the first."""
+        reach = abs(self.value) + self.half_width
+        noise = 4 * math.ulp(reach) if math.isfinite(reach) else 0.0
+        return self.half_width * 1e-9 + noise
 
 
 #: A stored value whose last key says it is already a percent (``pass_pct``, ``percent_kill``).

@@ -170,7 +170,7 @@ def rounding_edges(draw: st.DrawFn) -> tuple[float, int, str, int]:
     the decimal one are drawn on purpose rather than by chance."""
     form = draw(st.sampled_from(["plain", "percent", "exp", "magnitude"]))
     decimals = draw(st.integers(0 if form != "plain" else 1, 4))
-    k = draw(st.integers(-(10**5), 10**5))
+    k = draw(st.integers(-(10**5), 10**5) | st.integers(-(10**12), 10**12))
     tie = (Decimal(k) + Decimal("0.5")).scaleb(-decimals)
     exponent = {
         "plain": 0,
