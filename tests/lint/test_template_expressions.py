@@ -27,6 +27,16 @@ def _append(tmp_path: Path, snippet: str) -> tuple[Path, int, str]:
     return report, text.count("\n") + 3, f"Note: {snippet}"
 
 
+def _renderer(report: Path) -> BodyRenderer:
+    d = report.parent
+    return BodyRenderer(
+        parse_report(report),
+        load_result(d / "result.json"),
+        load_run(d / "run.json"),
+        figure_names(d),
+    )
+
+
 def _failures(report: Path, line: int) -> list[str]:
     prefix = f"{report}:{line}:"
     return [t.removeprefix(prefix) for t in text_lines(lint_report(report)) if t.startswith(prefix)]
@@ -88,13 +98,7 @@ def test_a_syntax_error_elsewhere_still_checks_every_expression(tmp_path: Path) 
 
 def test_build_refuses_a_filter_too(tmp_path: Path) -> None:
     report, line, _ = _append(tmp_path, BOUND.replace(" }}", ' | replace("9", "1") }}'))
-    d = report.parent
-    renderer = BodyRenderer(
-        parse_report(report),
-        load_result(d / "result.json"),
-        load_run(d / "run.json"),
-        figure_names(d),
-    )
+    renderer = _renderer(report)
     with pytest.raises(ReportError, match=rf"report.md:{line}: filter `\| replace` is not allowed"):
         renderer.render()
 
@@ -105,12 +109,6 @@ def test_a_non_ascii_digit_is_a_syntax_error_not_a_crash(tmp_path: Path) -> None
     report, line, _ = _append(tmp_path, "{{ \u0660e0 }}")
     out = _failures(report, line)
     assert any("[template]  template syntax error: not a number" in t for t in out), out
-    d = report.parent
-    renderer = BodyRenderer(
-        parse_report(report),
-        load_result(d / "result.json"),
-        load_run(d / "run.json"),
-        figure_names(d),
-    )
+    renderer = _renderer(report)
     with pytest.raises(ReportError, match=rf"report.md:{line}: .*not a number"):
         renderer.render()

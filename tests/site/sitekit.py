@@ -151,3 +151,17 @@ def make_site(tmp: Path) -> Path:
     git(root, "add", "-A")
     git(root, "commit", "-qm", "results")
     return root
+
+
+def repo_with_committed_result(tmp_path: Path, slug: str = "issue-200") -> Path:
+    """A git repository holding a copy of one committed result (which passes lint), the
+    templates and mkdocs.yml."""
+    root = tmp_path / "repo"
+    (root / "results").mkdir(parents=True)
+    shutil.copy(ROOT / "mkdocs.yml", root / "mkdocs.yml")
+    shutil.copytree(ROOT / "templates", root / "templates")
+    shutil.copytree(ROOT / "results" / slug, root / "results" / slug)
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "results")
+    return root

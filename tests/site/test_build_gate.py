@@ -4,7 +4,6 @@ finding nothing is an error, and what killed builds left behind is cleared."""
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -14,21 +13,13 @@ import pytest
 from persona_atlas import cli
 from persona_atlas.errors import InputFileError, ReportError
 from persona_atlas.site.build import BuildOptions, build_site
-from tests.site.sitekit import ROOT, git, make_site
+from tests.site.sitekit import make_site, repo_with_committed_result
 
 
 @pytest.fixture
 def clean_repo(tmp_path: Path) -> Path:
     """A repository holding a copy of the committed #200 result, which passes lint."""
-    root = tmp_path / "repo"
-    (root / "results").mkdir(parents=True)
-    shutil.copy(ROOT / "mkdocs.yml", root / "mkdocs.yml")
-    shutil.copytree(ROOT / "templates", root / "templates")
-    shutil.copytree(ROOT / "results" / "issue-200", root / "results" / "issue-200")
-    git(root, "init", "-q")
-    git(root, "add", "-A")
-    git(root, "commit", "-qm", "results")
-    return root
+    return repo_with_committed_result(tmp_path)
 
 
 def test_a_report_failing_lint_is_not_published(clean_repo: Path) -> None:

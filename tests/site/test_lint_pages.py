@@ -3,28 +3,19 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 from persona_atlas.site.build import BuildOptions, build_site
 from tests.site.browserkit import zensical_available
-from tests.site.sitekit import ROOT, git
+from tests.site.sitekit import repo_with_committed_result
 
 
 @pytest.fixture
 def clean_repo(tmp_path: Path) -> Path:
     """A repository holding a copy of the committed #200 result, which passes lint."""
-    root = tmp_path / "repo"
-    (root / "results").mkdir(parents=True)
-    shutil.copy(ROOT / "mkdocs.yml", root / "mkdocs.yml")
-    shutil.copytree(ROOT / "templates", root / "templates")
-    shutil.copytree(ROOT / "results" / "issue-200", root / "results" / "issue-200")
-    git(root, "init", "-q")
-    git(root, "add", "-A")
-    git(root, "commit", "-qm", "results")
-    return root
+    return repo_with_committed_result(tmp_path)
 
 
 @pytest.mark.parametrize("engine", ["mkdocs", "zensical"])
