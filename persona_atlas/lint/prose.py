@@ -170,6 +170,7 @@ def _mask_html_tags(b: _Builder) -> None:
         b.blank(start, tag.end(), "html")
 
 
+_LINE_BREAK = re.compile(r"\r\n?|\n")
 _MAYBE_CODE_BLOCK = re.compile(r"^(?: {0,3}(?:```|~~~)| {4}|\t)", re.MULTILINE)
 
 
@@ -178,15 +179,16 @@ def _mask_code_blocks(b: _Builder, body_start: int) -> None:
         return  # no fence and no indented line: no code block (skips a Markdown parse)
     # parse the original body: blanked templates would read as indentation (a code block)
     text = re.sub(r"[^\n]", " ", b.text[:body_start]) + b.text[body_start:]
-    starts = [0] + [m.end() for m in re.finditer("\n", text)]
-    lines = text.split("\n")
+    # markdown-it counts lines as it splits them: at \r\n, a lone \r and \n alike
+    starts = [0] + [m.end() for m in _LINE_BREAK.finditer(text)]
+    lines = _LINE_BREAK.split(text)
     for tok in _md.parse(text):
         if tok.type in ("fence", "code_block") and tok.map:
             first, last = tok.map
             if tok.type == "code_block" and _in_footnote(lines, first):
                 continue  # an indented paragraph of a footnote, not code
             end = starts[last] if last < len(starts) else len(text)
-            b.blank(starts[first], end, "code")
+            b.blank(starts[min(first, len(starts) - 1)], end, "code")
 
 
 _FOOTNOTE_DEF = re.compile(r" {0,3}\[\^[^\]\s]+\]:")

@@ -11,7 +11,7 @@ import math
 from decimal import ROUND_HALF_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 from pathlib import Path
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from persona_atlas.lint import lint_report
@@ -146,6 +146,8 @@ PIECES = st.sampled_from(
 
 @settings(max_examples=250, deadline=None)
 @given(st.lists(PIECES | st.text(max_size=4), max_size=40).map("".join))
+@example("\r0\n```")  # a lone \r is a line break to markdown-it: fence lines must agree
+@example("x\r\n```\r\n0.5\r\n```\r\n")
 def test_extractor_never_crashes_and_positions_are_exact(text: str) -> None:
     text = text.replace("\r\n", "\n")
     masked = mask(text)
