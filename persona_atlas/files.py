@@ -190,3 +190,22 @@ def _locate_constant(text: str) -> tuple[int, int]:
             col = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
             return line, col
     return 1, 1
+
+
+def outside_repository(rel: str, root: Path) -> str | None:
+    """Why the repository path ``rel`` must not be read, or None.
+
+    result.json and run.json come with pull requests: a path up and out of the repository,
+    or through a committed link, would hash a file from elsewhere (a key, a huge file).
+    """
+    here = root
+    for part in Path(rel).parts:
+        here = here / part
+        if here.is_symlink():
+            return (
+                f"path goes through the symbolic link {here.relative_to(root).as_posix()}; "
+                "inputs are read as plain files only"
+            )
+    if not (root / rel).resolve().is_relative_to(root.resolve()):
+        return "path leaves the repository; inputs are read from inside it only"
+    return None

@@ -24,12 +24,14 @@ from persona_atlas.analysis.result_writer import (
     map_paths,
     params_of,
     project_root,
+    relative_to_root,
     write_result,
 )
 from persona_atlas.analysis.sameness import RTOL
 from persona_atlas.config import load_config
 from persona_atlas.config_types import KindConfig
 from persona_atlas.errors import InputFileError
+from persona_atlas.files import outside_repository
 from persona_atlas.kinds import KINDS, get_kind
 from persona_atlas.schema import ResultFile, load_result
 
@@ -85,7 +87,31 @@ def plan_rerun(result_dir: str | Path) -> Planned:
             f"{path}: provenance.analysis.params.{loc}: {first['msg']}",
             hint="the result predates a config change; re-run from the experiment YAML",
         ) from None
+    _refuse_paths_outside(config, path)
     return Planned(old.issue, old.title, config, path)
+
+
+def _refuse_paths_outside(config: KindConfig, path: Path) -> None:
+    """A committed result comes with a pull request: re-running it (``--verify`` in CI) reads
+    only files inside the repository, never through a link (docs/security.md)."""
+    root = project_root()
+
+    def check(p: Path) -> Path:
+        absolute = p.is_absolute()
+        rel = relative_to_root(p, root) if absolute else p.as_posix()
+        why = (
+            "path leaves the repository; inputs are read from inside it only"
+            if Path(rel).is_absolute()
+            else outside_repository(rel, root)
+        )
+        if why:
+            raise InputFileError(
+                f"{path}: provenance.analysis.params names {p}: {why}",
+                hint="re-run it from its experiment YAML where that file lives",
+            )
+        return p
+
+    map_paths(config, check)
 
 
 def compute(plan: Planned, *, progress: bool = False) -> ResultFile:

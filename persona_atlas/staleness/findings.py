@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from persona_atlas.files import sha256_file
+from persona_atlas.files import outside_repository, sha256_file
 
 Status = Literal["stale", "unverifiable", "error"]
 
@@ -69,25 +69,6 @@ def hashed_file(
         check.findings.append(Finding(rel, "stale", msg))
     else:
         check.verified.append(f"{what} {rel}")
-
-
-def outside_repository(rel: str, root: Path) -> str | None:
-    """Why the repository path ``rel`` must not be read, or None.
-
-    result.json and run.json come with pull requests: a path up and out of the repository,
-    or through a committed link, would hash a file from elsewhere (a key, a huge file).
-    """
-    here = root
-    for part in Path(rel).parts:
-        here = here / part
-        if here.is_symlink():
-            return (
-                f"path goes through the symbolic link {here.relative_to(root).as_posix()}; "
-                "inputs are read as plain files only"
-            )
-    if not (root / rel).resolve().is_relative_to(root.resolve()):
-        return "path leaves the repository; inputs are read from inside it only"
-    return None
 
 
 def shown(path: Path, root: Path) -> str:
