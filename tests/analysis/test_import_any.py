@@ -4,6 +4,7 @@ paths, quirks tolerated with warnings, provenance, re-import on `--verify`, bad 
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -205,8 +206,11 @@ def test_missing_file_is_an_error_and_nothing_is_written(
 
 
 def test_verify_passes_then_fails_on_a_changed_input(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # a re-import reads only files inside the repository: make tmp_path one
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    monkeypatch.chdir(tmp_path)
     src = tmp_path / "effects.json"
     src.write_bytes(SCHEMA_1)
     out = tmp_path / "r" / "result.json"

@@ -55,3 +55,24 @@ def test_verify_reads_no_file_outside_the_repository(
     assert why in err and "Traceback" not in err
     assert SECRET not in err
     assert {p: p.stat().st_mtime_ns for p in root.rglob("*") if ".git" not in p.parts} == before
+
+
+def test_verify_of_an_import_reads_no_file_outside_the_repository(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = tmp_path / "repo"
+    (root / "inputs").mkdir(parents=True)
+    (root / "inputs" / "a.json").write_text(json.dumps({"x": 1}))
+    (tmp_path / "outside.json").write_text(json.dumps({"x": SECRET}))
+    git(root, "init", "-q")
+    monkeypatch.chdir(root)
+    out = root / "results" / "issue-5" / "result.json"
+    args = ["import", "inputs/a.json", "--issue", "5", "--title", "t", "--out", str(out)]
+    assert cli.main(args) == 0
+    doc = json.loads(out.read_text())
+    doc["provenance"]["analysis"]["params"]["files"] = ["../outside.json"]
+    out.write_text(json.dumps(doc, indent=2))
+    capsys.readouterr()
+    assert cli.main(["analyze", "--verify", str(out)]) != 0
+    err = capsys.readouterr().err
+    assert "path leaves the repository" in err and SECRET not in err

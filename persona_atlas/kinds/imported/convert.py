@@ -31,8 +31,16 @@ def run(config: ImportedConfig, *, progress: bool = False) -> AnalysisOutput:
     # the root as ``result_writer.project_root`` finds it; not imported from there, so that
     # the writer (and the registry it reaches) stay out of this kind's code version
     root = gitinfo.repo_root(os.getcwd()) or Path.cwd()
-    files = [read_file(root / f, f) for f in config.files]
+    files = [read_file(root / f, _shown(root / f, root)) for f in config.files]
     return convert(files)
+
+
+def _shown(path: Path, root: Path) -> str:
+    """How messages and the provenance name a file: from the repository root when inside."""
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
 
 
 def convert(files: list[ImportedFile]) -> AnalysisOutput:
