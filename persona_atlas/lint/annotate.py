@@ -1,8 +1,8 @@
 """The annotated view of a lint: one record per number, and the report as HTML with each
 number coloured by its verdict.
 
-Verdict names (until graded verdicts replace the statuses they are mapped from): matched and
-bound → ``supported``, failed → ``contradicted``, exempt → ``exempt``, pragma → ``allowed``.
+Each number shows its graded verdict (`engine.VERDICTS`); a bound value is ``supported`` and a
+broken binding ``contradicted``.
 Reports come from pull requests, so everything taken from the report or its JSON is escaped
 (docs/security.md); the page loads nothing from elsewhere.
 """
@@ -14,20 +14,13 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from persona_atlas.lint.engine import NumberCheck, ReportLint, read_text
+from persona_atlas.lint.engine import VERDICTS, NumberCheck, ReportLint, read_text
 from persona_atlas.lint.matching import Candidate
 
-VERDICTS = ("supported", "contradicted", "exempt", "allowed")
-VERDICT_OF_STATUS = {
-    "matched": "supported",
-    "bound": "supported",
-    "failed": "contradicted",
-    "exempt": "exempt",
-    "pragma": "allowed",
-}
 LEGEND = {
     "supported": "a stored value in scope rounds to it (bound: rendered from the JSON)",
-    "contradicted": "no stored value in scope rounds to it: lint fails",
+    "contradicted": "its context identifies a stored value, and that value disagrees: lint fails",
+    "unverified": "the JSON holds nothing its context identifies: fails only under --strict",
     "exempt": "not a claim (code, version, date, reference, …)",
     "allowed": "allowed by a lint-allow pragma, with its reason",
 }
@@ -65,7 +58,7 @@ def records(lint: ReportLint) -> list[Record]:
                     b.line,
                     b.col,
                     b.shown or b.target,
-                    VERDICT_OF_STATUS[status],
+                    "supported" if b.ok else "contradicted",
                     status,
                     b.target,
                     stored,
@@ -87,11 +80,15 @@ def number_record(n: NumberCheck) -> Record:
         best = n.nearest[0] if n.nearest else None  # in scope when any is
         scoped = ", ".join(c.show() for c in n.nearest[: n.in_scope])
         rest = ", ".join(c.show() for c in n.nearest[n.in_scope :])
-        reason = "no stored value its context refers to rounds to it"
+        reason = (
+            f"unverified: {n.note}"
+            if n.verdict == "unverified"
+            else "no stored value its context refers to rounds to it"
+        )
         reason += f"; in scope: {scoped}" if scoped else ""
         reason += f"; elsewhere: {rest}" if rest else ""
         reason += "" if n.nearest else "; no numbers in the result"
-        reason += f" ({n.note})" if n.note else ""
+        reason += f" ({n.note})" if n.note and n.verdict != "unverified" else ""
     elif n.status == "pragma":
         reason = f"allowed by pragma: {n.reason}"
     else:
@@ -100,7 +97,7 @@ def number_record(n: NumberCheck) -> Record:
     if best is not None:
         stored = [best.value, best.high] if best.high is not None else best.value
     return Record(
-        n.line, n.col, n.token, VERDICT_OF_STATUS[n.status], n.status,
+        n.line, n.col, n.token, n.verdict, n.status,
         best.path if best else None, stored, reason,
     )  # fmt: skip
 
@@ -122,7 +119,8 @@ pre.prose{white-space:pre-wrap;word-wrap:break-word;font:14px/1.6 ui-monospace,m
 background:#f6f8fa;padding:1rem;border-radius:6px}
 .v-supported{background:#dafbe1;color:#116329}.v-contradicted{background:#ffebe9;color:#a40e26;
 font-weight:bold;outline:1px solid #cf222e}.v-exempt{background:#eaeef2;color:#57606a}
-.v-allowed{background:#fff8c5;color:#7d4e00}.bound{border-bottom:2px dashed #1a7f37}
+.v-allowed{background:#fff8c5;color:#7d4e00}.v-unverified{background:#ddf4ff;color:#0a3069;
+border-bottom:1px dotted #0969da}.bound{border-bottom:2px dashed #1a7f37}
 #pin{position:absolute;display:none;max-width:28rem;background:#fff;border:1px solid #8c959f;
 border-radius:6px;padding:.5rem .7rem;box-shadow:0 4px 12px #0003;white-space:pre-wrap;font-size:13px}
 """

@@ -28,6 +28,12 @@ from persona_atlas.lint.structure import check_structure
 from persona_atlas.lint.terms import vocabulary
 
 Status = Literal["matched", "failed", "exempt", "pragma"]
+#: What a number's check says of it (docs/lint.md, "Verdicts"): ``supported`` (a stored value
+#: its context names rounds to it), ``contradicted`` (the context identifies a stored quantity
+#: that disagrees), ``unverified`` (the JSON holds nothing the context identifies),
+#: ``exempt`` (not a claim) and ``allowed`` (a pragma says why it cannot be checked).
+VerdictName = Literal["supported", "contradicted", "unverified", "exempt", "allowed"]
+VERDICTS: tuple[VerdictName, ...] = ("supported", "contradicted", "unverified", "exempt", "allowed")
 
 
 @dataclass(frozen=True)
@@ -46,6 +52,12 @@ class NumberCheck:
     """For a failure: the closest values, the first `in_scope` of them in scope."""
     in_scope: int = 0
     note: str = ""
+    verdict: VerdictName = "supported"
+
+    @property
+    def fails(self) -> bool:
+        """Not supported, exempt or allowed: contradicted or unverified."""
+        return self.status == "failed"
 
 
 @dataclass(frozen=True)
@@ -64,19 +76,27 @@ class ReportLint:
     numbers: list[NumberCheck] = field(default_factory=list)
     bindings: list[Binding] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    strict: bool = True
+    """Fail on ``unverified`` numbers too (our own reports), not only on ``contradicted``."""
+    warnings: list[str] = field(default_factory=list)
+    """Quirks tolerated in the JSON read (a bare NaN read as null, …): shown, never failing."""
+
+    def failing(self, n: NumberCheck) -> bool:
+        return n.verdict == "contradicted" or (self.strict and n.verdict == "unverified")
 
     @property
     def failed(self) -> int:
         return (
-            sum(n.status == "failed" for n in self.numbers)
+            sum(map(self.failing, self.numbers))
             + sum(not b.ok for b in self.bindings)
             + len(self.problems)
         )
 
     def counts(self) -> dict[str, int]:
         by = {s: sum(n.status == s for n in self.numbers) for s in ("matched", "exempt", "pragma")}
+        verdicts = {v: sum(n.verdict == v for n in self.numbers) for v in VERDICTS}
         bound = sum(b.ok and b.helper == "value" for b in self.bindings)
-        bad_numbers = sum(n.status == "failed" for n in self.numbers)
+        bad_numbers = sum(map(self.failing, self.numbers))
         bad_bound = sum(not b.ok and b.helper == "value" for b in self.bindings)
         return {
             "checked": len(self.numbers) + bound + bad_bound,
@@ -86,6 +106,11 @@ class ReportLint:
             "pragma": by["pragma"],
             "failed": bad_numbers + bad_bound,
             "other_failures": self.failed - bad_numbers - bad_bound,
+            # the verdicts: a bound value is supported, a broken binding contradicted
+            "supported": verdicts["supported"] + bound,
+            "contradicted": verdicts["contradicted"] + bad_bound,
+            "unverified": verdicts["unverified"],
+            "allowed": verdicts["allowed"],
         }
 
 
@@ -103,14 +128,19 @@ def check_numbers(masked: Masked, lookup: Lookup, lint: ReportLint, *, lines: bo
             for tok in find_tokens(masked.text[region.start : region.end]):
                 line, col = masked.position(region.start + tok.start)
                 lint.numbers.append(
-                    NumberCheck(line, col, tok.text, "exempt", region.kind, RULES[region.kind])
-                )
+                    NumberCheck(
+                        line, col, tok.text, "exempt", region.kind, RULES[region.kind],
+                        verdict="exempt",
+                    )
+                )  # fmt: skip
     claims: list[tuple[RawToken, Claim]] = []
     for tok in find_tokens(masked.prose):
         rule = token_rule(masked.prose, tok)
         if rule:
             line, col = masked.position(tok.start)
-            lint.numbers.append(NumberCheck(line, col, tok.text, "exempt", rule, RULES[rule]))
+            lint.numbers.append(
+                NumberCheck(line, col, tok.text, "exempt", rule, RULES[rule], verdict="exempt")
+            )
         else:
             claims.append((tok, parse_claim(tok)))
     where = contexts(masked, [tok for tok, _ in claims], lookup.describer.recipes, lines=lines)
@@ -123,7 +153,9 @@ def check_numbers(masked: Masked, lookup: Lookup, lint: ReportLint, *, lines: bo
         if v.matches:
             lint.numbers.append(NumberCheck(line, col, claim.text, "matched", matches=v.matches))
         elif p := allow(pragmas, line, claim.text):
-            lint.numbers.append(NumberCheck(line, col, claim.text, "pragma", "pragma", p.reason))
+            lint.numbers.append(
+                NumberCheck(line, col, claim.text, "pragma", "pragma", p.reason, verdict="allowed")
+            )
         else:
             lint.numbers.append(
                 NumberCheck(
@@ -134,6 +166,7 @@ def check_numbers(masked: Masked, lookup: Lookup, lint: ReportLint, *, lines: bo
                     nearest=v.nearest,
                     in_scope=v.in_scope,
                     note=v.note,
+                    verdict="unverified" if v.unverified else "contradicted",
                 )
             )
     lint.problems += [Problem(e.line, e.col, "pragma", e.message) for e in unused(pragmas)]
@@ -189,16 +222,18 @@ def lint_report(
     result: str | Path | None = None,
     run: str | Path | None = None,
     text: str | None = None,
+    strict: bool = True,
 ) -> ReportLint:
     """Lint ``results/<slug>/report.md``: numbers, bound values, helpers and structure.
 
     ``result`` / ``run`` default to the files next to the report; ``text`` replaces the
     report's text (same front matter), e.g. to lint an edited copy without writing it.
+    ``strict``: an unverified number fails too (the site's gate lints this way).
     """
     from persona_atlas.reports.front_matter import parse_report
 
     report_path = Path(path)
-    lint = ReportLint(report_path)
+    lint = ReportLint(report_path, strict=strict)
     try:
         text = read_text(report_path) if text is None else text
         report = parse_report(report_path)
@@ -242,21 +277,30 @@ def lint_report(
 
 
 def lint_file(
-    path: str | Path, against: list[str | Path], *, text: str | None = None
+    path: str | Path,
+    against: list[str | Path],
+    *,
+    text: str | None = None,
+    strict: bool = False,
 ) -> ReportLint:
-    """Numbers only: any text file against JSON files (paths shown as ``<stem>:<path>``);
-    ``text`` replaces the file's text."""
+    """Numbers only: any text file against JSON files or folders of them (paths shown as
+    ``<name>:<path>``); ``text`` replaces the file's text. Only contradicted numbers fail
+    unless ``strict``."""
     p = Path(path)
-    lint = ReportLint(p)
+    lint = ReportLint(p, strict=strict)
     try:
         text = read_text(p) if text is None else text
-        lookup = against_lookup(against)
+        sources = against_lookup(against)
     except AtlasError as exc:
         lint.problems.append(_input_problem(exc))
         return lint
+    except (OSError, RecursionError) as exc:
+        lint.problems.append(Problem(0, 0, "input", _unreadable(p, exc)))
+        return lint
+    lint.warnings = list(sources.warnings)
     plain = p.suffix.lower() not in (".md", ".markdown")
     with vocabulary(every_vocabulary()):  # not a result: the words of every kind
-        check_numbers(mask(text), lookup, lint, lines=plain)
+        check_numbers(mask(text), sources.lookup, lint, lines=plain)
     return lint
 
 

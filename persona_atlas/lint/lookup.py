@@ -17,13 +17,15 @@ from typing import Any
 
 import numpy as np
 
+from persona_atlas.lint import grading
 from persona_atlas.lint.counts import VerdictCounts
 from persona_atlas.lint.describe import Describer, Descriptor, recipes_of
+from persona_atlas.lint.grading import Identification, identify
 from persona_atlas.lint.matching import Candidate, ValueIndex
 from persona_atlas.lint.numbers import Claim
 from persona_atlas.lint.scope import SCOPE_RATIO, ScopeIndex, TextContext
 from persona_atlas.lint.summary import oversized
-from persona_atlas.lint.terms import word_terms
+from persona_atlas.lint.terms import joined, with_parts, word_terms
 
 #: Why a number failed although some stored value rounds to it.
 NAMES_NOTHING = "its context names nothing in the result: bind it with value() or name the quantity"
@@ -47,6 +49,9 @@ class Verdict:
     in_scope: int = 0
     """How many of `nearest` are in scope."""
     note: str = ""
+    unverified: str = ""
+    """For a failure the JSON cannot decide: why (its context identifies no stored value);
+    empty when the context identifies one and it disagrees (contradicted)."""
 
 
 def _holds(relation: str, lo: float, hi: float, x: float) -> bool:
@@ -131,7 +136,7 @@ class Lookup:
     # -- claims -------------------------------------------------------------------------
     def match(self, claim: Claim, ctx: TextContext) -> Verdict:
         if not claim.representable:
-            return Verdict((), (), 0, OUT_OF_RANGE)
+            return Verdict((), (), 0, OUT_OF_RANGE, OUT_OF_RANGE)
         if ctx.layer_ref and claim.integer:
             return self._layer(int(claim.value), ctx)
         if ctx.relation:
@@ -141,7 +146,7 @@ class Lookup:
         good = sorted((i for i in ids if s[i] >= cut), key=lambda i: (-s[i], i))
         if good:
             return Verdict(tuple(self.candidate(i) for i in good[:3]))
-        return self._failure(claim, s, cut, bool(ids), ctx)
+        return self._failure(claim, s, cut, ids, ctx)
 
     def _layer(self, n: int, ctx: TextContext) -> Verdict:
         """A layer reference: the result (or the file whose issue the text names) has it, and
@@ -186,8 +191,10 @@ class Lookup:
         return self._layers
 
     def _failure(
-        self, claim: Claim, s: np.ndarray, cut: float, some: bool, ctx: TextContext
+        self, claim: Claim, s: np.ndarray, cut: float, support: list[int], ctx: TextContext
     ) -> Verdict:
+        """``support``: the stored values anywhere that round to the claim (none in scope)."""
+        some = bool(support)
         scoped: list[Candidate] = []
         if cut < np.inf:
             ids = np.nonzero(s >= cut)[0]
@@ -207,11 +214,39 @@ class Lookup:
         summarised = [p for p, terms in self._summarised if any(t in ctx.weights for t in terms)]
         if summarised:
             note = "; ".join([*filter(None, [note]), SUMMARISED.format(", ".join(summarised))])
-        return Verdict((), tuple(scoped + rest), len(scoped), note)
+        why = self._unidentified(claim, s, cut, support, ctx)
+        return Verdict((), tuple(scoped + rest), len(scoped), note, why)
+
+    def _identify(self, ids: np.ndarray, ctx: TextContext) -> Identification:
+        """How well ``ctx`` singles out the leaves ``ids`` (`grading.identify`)."""
+        named = [self.scope.vocab[t] for t in with_parts(ctx.weights) if t in self.scope.vocab]
+        words = self.describer.words
+        values = np.array([self.index.leaves[i][1] for i in ids])
+        return identify(
+            ids, _Ids(self.scope.descriptors), named, self.scope.specificity, values,
+            lambda t: joined(words[t]),
+        )  # fmt: skip
+
+    def _unidentified(
+        self, claim: Claim, s: np.ndarray, cut: float, support: list[int], ctx: TextContext
+    ) -> str:
+        """'' when the context identifies the stored value that disagrees (contradicted),
+        else why the number is only unverified (`grading`)."""
+        if cut == np.inf:
+            return grading.NAMES_NOTHING
+        away = grading.elsewhere(ctx.weights, self.scope.vocab)
+        ident = self._identify(np.nonzero(s >= cut)[0], ctx)
+        # a value out of scope that rounds to it, named at least as well: the scope misread
+        rival = (
+            self._identify(np.array(support[: grading.RIVALS]), ctx).cover
+            if support
+            else -1.0
+        )
+        return grading.grade_point(ident, claim, bool(support), rival, away)
 
     def match_range(self, low: Claim, high: Claim, ctx: TextContext) -> Verdict:
         if not (low.representable and high.representable):
-            return Verdict((), (), 0, OUT_OF_RANGE)
+            return Verdict((), (), 0, OUT_OF_RANGE, OUT_OF_RANGE)
         names, lo, hi, _ = self._collection_index()
         s, cut = self.collections_scored(ctx)
         ok = [
@@ -235,7 +270,14 @@ class Lookup:
         everywhere = self.index.range_nearest(low, high, names=self.describer.recipes.names)
         rest = [c for c in everywhere if c not in near][: 3 - len(near)]
         note = NAMES_NOTHING if cut == np.inf else ""
-        return Verdict((), tuple(near + rest), len(near), note)
+        why = (
+            grading.NAMES_NOTHING
+            if cut == np.inf
+            else grading.elsewhere(ctx.weights, self.scope.vocab)
+        )
+        if not why and any(low.accepts(c.value) and high.accepts(_high(c)) for c in everywhere):
+            why = grading.ELSEWHERE_RANGE
+        return Verdict((), tuple(near + rest), len(near), note, why)
 
     def _bound(self, claim: Claim, ctx: TextContext, relation: str) -> Verdict:
         """``≥ X`` / ``> X`` / ``≤ X`` / ``< X``: an in-scope threshold that rounds to X (the
@@ -278,9 +320,10 @@ class Lookup:
         if thresholds and max(t[0] for t in thresholds) >= max(scores, default=0):
             # the sentence is about a threshold, and this is not its value
             near = tuple(ranked[:3])
-            return Verdict((), near, len(near), f"{claim.text} is not the threshold named here")
+            return Verdict((), near, len(near), f"{claim.text} is not the threshold named here",
+                           grading.elsewhere(ctx.weights, self.scope.vocab))
         if not scores:  # nothing in scope at all (a threshold would have been)
-            return Verdict((), (), 0, NAMES_NOTHING)
+            return Verdict((), (), 0, NAMES_NOTHING, grading.NAMES_NOTHING)
         if subjects:  # each subject named, by its best-scoring values
             best = [c for _, found in subjects.values() for c in found]
         else:  # the best-scoring unpinned values, and the best-scoring collections
@@ -289,7 +332,12 @@ class Lookup:
         if not failing:
             return Verdict(tuple(best[:3]))
         note = f"the bound {relation} {claim.text} fails"
-        return Verdict((), tuple(failing[:3]), min(3, len(failing)), note)
+        why = grading.elsewhere(ctx.weights, self.scope.vocab) or grading.criterion(ctx.weights)
+        if not why and not subjects:
+            ident = self._identify(np.nonzero(s >= cut)[0], ctx)
+            if not (ident.cover >= grading.IDENTIFIED and ident.size <= grading.FEW):
+                why = grading.BOUND_NOT_IDENTIFIED
+        return Verdict((), tuple(failing[:3]), min(3, len(failing)), note, why)
 
 
 def _naming_terms(path: str) -> frozenset[str]:
@@ -304,6 +352,13 @@ def _top(scored: list[tuple[float, Candidate]]) -> list[Candidate]:
     return [c for score, c in scored if score >= top]
 
 
+def _overlaps(c: Candidate, low: Claim, high: Claim) -> bool:
+    """The claimed range ``low–high`` and the collection's stored range overlap."""
+    scale = 100.0 if low.percent else 1.0
+    lo, hi = sorted((c.value * scale, _high(c) * scale))
+    return low.value - low.half_width <= hi and high.value + high.half_width >= lo
+
+
 def _high(c: Candidate) -> float:
     return c.value if c.high is None else c.high
 
@@ -316,3 +371,13 @@ def _table_columns(docs: Mapping[str, Any]) -> dict[str, list[str]]:
             if isinstance(t, dict) and isinstance(t.get("columns"), list):
                 out[f"{prefix}tables.{name}"] = [str(c) for c in t["columns"]]
     return out
+
+
+class _Ids:
+    """The term ids of each descriptor, as `grading.identify` reads them."""
+
+    def __init__(self, descriptors: list[Descriptor]) -> None:
+        self._d = descriptors
+
+    def __getitem__(self, i: int) -> tuple[int, ...]:
+        return self._d[i].ids

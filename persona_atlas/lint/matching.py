@@ -263,8 +263,21 @@ class ValueIndex:
 
 
 _SUMMARY_TAIL = re.compile(r"\[0\](?:\[\d+\])?$")
-#: Sibling keys that state a range directly (``ranges.cos_min.min`` / ``.max``).
-RANGE_KEYS = {"min": "max", "lo": "hi", "low": "high", "lower": "upper", "ci_low": "ci_high"}
+#: Sibling keys that state a range directly (``ranges.cos_min.min`` / ``.max``), alone or as
+#: the first or last word of a key (``ci95_low`` / ``ci95_high``, ``lower_ci`` / ``upper_ci``).
+RANGE_KEYS = {"min": "max", "lo": "hi", "low": "high", "lower": "upper"}
+_RANGE_WORDS = {**RANGE_KEYS, **{v: k for k, v in RANGE_KEYS.items()}}
+
+
+def range_key(key: str) -> tuple[str, str] | None:
+    """(the key with its range word as ``{}``, the range word) or None: ``ci95_low`` →
+    (``ci95_{}``, ``low``), ``max`` → (``{}``, ``max``)."""
+    parts = key.split("_")
+    if parts[-1].lower() in _RANGE_WORDS:
+        return "_".join([*parts[:-1], "{}"]), parts[-1].lower()
+    if len(parts) > 1 and parts[0].lower() in _RANGE_WORDS:
+        return "_".join(["{}", *parts[1:]]), parts[0].lower()
+    return None
 _INDEX = re.compile(r"\[\d+\]")
 _DIGIT_KEY = re.compile(r"(?<=\.)[^.\[]*\d[^.\[]*")
 
@@ -281,11 +294,12 @@ def collections_of(
     in document order — a trajectory ("rises from 0.49 at layer 0 to 0.90").
     """
     out: dict[str, list[float]] = {}  # name -> [min, max, first, last]
-    siblings: dict[str, dict[str, float]] = {}
+    siblings: dict[tuple[str, str], dict[str, float]] = {}
     for path, v in leaves:
         parent, _, key = path.rpartition(".")
-        if key in RANGE_KEYS or key in RANGE_KEYS.values():
-            siblings.setdefault(parent, {})[key] = v
+        split = range_key(key)
+        if split:
+            siblings.setdefault((parent, split[0]), {})[split[1]] = v
         for name in _families(path, names):
             b = out.get(name)
             if b is None:
@@ -293,8 +307,8 @@ def collections_of(
             else:
                 b[0], b[1], b[3] = min(b[0], v), max(b[1], v), v
     found = {
-        f"{parent}.{{{lo_key},{hi_key}}}": (keys[lo_key], keys[hi_key])
-        for parent, keys in siblings.items()
+        f"{parent}.{stem.format('{' + lo_key + ',' + hi_key + '}')}": (keys[lo_key], keys[hi_key])
+        for (parent, stem), keys in siblings.items()
         for lo_key, hi_key in RANGE_KEYS.items()
         if lo_key in keys and hi_key in keys
     }

@@ -1,7 +1,8 @@
 """How lint results are shown: one line per failure, a summary, or JSON.
 
-Failure lines read ``file:line:col  token  → nearest candidates (path = value)``; other
-failures read ``file:line:col  [rule]  message``.
+Failure lines read ``file:line:col  token  contradicted → nearest candidates (path = value)``
+(``unverified`` under ``--strict``); other failures read ``file:line:col  [rule]  message``;
+warnings about the JSON read (a bare NaN) ``file  [warning]  …``.
 """
 
 from __future__ import annotations
@@ -11,7 +12,10 @@ from typing import Any
 
 from persona_atlas.lint.engine import NumberCheck, ReportLint
 
-SUMMARY_KEYS = ("checked", "matched", "bound", "exempt", "pragma", "failed", "other_failures")
+SUMMARY_KEYS = (
+    "checked", "matched", "bound", "exempt", "pragma", "failed", "other_failures",
+    "supported", "contradicted", "unverified", "allowed",
+)  # fmt: skip
 
 
 def _where(lint: ReportLint, line: int, col: int) -> str:
@@ -22,8 +26,8 @@ def text_lines(lint: ReportLint, *, verbose: bool = False) -> list[str]:
     out: list[tuple[int, int, str]] = []
     for n in lint.numbers:
         where = _where(lint, n.line, n.col)
-        if n.status == "failed":
-            out.append((n.line, n.col, f"{where}  {n.token}  → {_nearest(n)}"))
+        if n.status == "failed" and (verbose or lint.failing(n)):
+            out.append((n.line, n.col, f"{where}  {n.token}  {n.verdict} → {_nearest(n)}"))
         elif verbose and n.status == "exempt":
             out.append((n.line, n.col, f"{where}  {n.token}  exempt ({n.rule}): {n.reason}"))
         elif verbose and n.status == "pragma":
@@ -31,7 +35,7 @@ def text_lines(lint: ReportLint, *, verbose: bool = False) -> list[str]:
         elif verbose:
             best = n.matches[0].show() if n.matches else ""
             more = f" (+{len(n.matches) - 1} more in scope)" if len(n.matches) > 1 else ""
-            out.append((n.line, n.col, f"{where}  {n.token}  matched {best}{more}"))
+            out.append((n.line, n.col, f"{where}  {n.token}  supported by {best}{more}"))
     for b in lint.bindings:
         where = _where(lint, b.line, b.col)
         if not b.ok:
@@ -40,7 +44,8 @@ def text_lines(lint: ReportLint, *, verbose: bool = False) -> list[str]:
             out.append((b.line, b.col, f"{where}  bound {b.target} → {b.shown}"))
     for p in lint.problems:
         out.append((p.line, p.col, f"{_where(lint, p.line, p.col)}  [{p.rule}]  {p.message}"))
-    return [text for *_, text in sorted(out, key=lambda t: (t[0], t[1]))]
+    warnings = [f"{lint.path}  [warning]  {w}" for w in lint.warnings]
+    return warnings + [text for *_, text in sorted(out, key=lambda t: (t[0], t[1]))]
 
 
 def _nearest(n: NumberCheck) -> str:
@@ -66,10 +71,12 @@ def totals(lints: list[ReportLint]) -> dict[str, int]:
 def summary_line(lints: list[ReportLint]) -> str:
     t = totals(lints)
     bad = sum(lint.failed > 0 for lint in lints)
+    strict = any(lint.strict for lint in lints)
     return (
         f"{len(lints)} report(s), {bad} failing: {t['checked']} numbers checked — "
-        f"{t['matched']} matched, {t['bound']} bound, {t['exempt']} exempt by rule, "
-        f"{t['pragma']} allowed by pragma, {t['failed']} failed; "
+        f"{t['supported']} supported ({t['bound']} bound), {t['contradicted']} contradicted, "
+        f"{t['unverified']} unverified{' (failing: --strict)' if strict else ''}, "
+        f"{t['exempt']} exempt by rule, {t['allowed']} allowed by pragma; "
         f"{t['other_failures']} other failure(s) (structure, helpers, pragmas, input)"
     )
 
@@ -93,7 +100,9 @@ def as_json(lints: list[ReportLint]) -> dict[str, Any]:
         reports.append(
             {
                 "path": str(lint.path),
+                "strict": lint.strict,
                 "summary": counts,
+                "warnings": lint.warnings,
                 "numbers": [
                     {
                         "line": n.line,
@@ -117,6 +126,7 @@ def as_json(lints: list[ReportLint]) -> dict[str, Any]:
             }
         )
     return {"summary": {**totals(lints), **verdicts}, "reports": reports}
+
 
 
 def _annotation(record: dict[str, Any]) -> dict[str, Any]:

@@ -16,8 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from persona_atlas.files import read_json
+from persona_atlas.errors import InputFileError
+from persona_atlas.files import plain_files
 from persona_atlas.kinds.base import Vocabulary
+from persona_atlas.kinds.imported.read import read_file
 from persona_atlas.lint.lookup import Lookup
 from persona_atlas.lint.terms import vocabulary
 from persona_atlas.schema import ResultFile, load_result, load_run
@@ -117,13 +119,59 @@ def _as_json(res: ResultFile) -> dict[str, Any]:
     return {k: tables if k == "tables" else doc[k] for k in fields if k == "tables" or k in doc}
 
 
-def against_lookup(against: Sequence[str | Path]) -> Lookup:
-    """Any JSON files, each under the prefix ``<stem>:``."""
-    paths = [Path(a) for a in against]
-    key = _key("against", paths)
+@dataclass(frozen=True)
+class AgainstSources:
+    lookup: Lookup
+    warnings: tuple[str, ...]
+    """The quirks tolerated while reading (bare NaN, booleans as strings, duplicate keys)."""
+
+
+def against_lookup(against: Sequence[str | Path]) -> AgainstSources:
+    """Any JSON files, or every ``*.json`` under a folder, each under the prefix of its
+    shortest distinctive name (``<stem>:``, ``part_a/correlation_results:``). The group's
+    quirks are read as ``atlas import`` reads them, each with a warning."""
+    files = against_files(against)
+    key = _key("against", files)
     hit = _cached(key)
     if hit is not None:
         return hit
-    docs: dict[str, Any] = {f"{p.stem}:": read_json(p) for p in paths}
+    docs: dict[str, Any] = {}
+    warnings: list[str] = []
+    for name, path in zip(distinct_names(files), files, strict=True):
+        read = read_file(path, str(path))
+        docs[f"{name}:"] = read.doc
+        warnings += read.warnings()
     with vocabulary(every_vocabulary()):
-        return _store(key, Lookup(docs))
+        return _store(key, AgainstSources(Lookup(docs), tuple(warnings)))
+
+
+def against_files(against: Sequence[str | Path]) -> list[Path]:
+    """The JSON files named, a folder standing for every ``*.json`` under it (found without
+    following links); a folder without any is an error."""
+    out: list[Path] = []
+    for a in map(Path, against):
+        if a.is_dir():
+            found = [p for p in plain_files(a) if p.suffix.lower() == ".json"]
+            if not found:
+                raise InputFileError(
+                    f"{a}: no *.json file under this folder", hint="name the result JSON files"
+                )
+            out += found
+        else:
+            out.append(a)
+    return list(dict.fromkeys(out))
+
+
+def distinct_names(files: Sequence[Path]) -> list[str]:
+    """Each file's name without ``.json``, with as many parent folders as it takes to tell
+    it from the others: ``part_a/correlation_results`` and ``combined/correlation_results``."""
+    parts = [(*p.parent.parts, p.stem) for p in files]
+    depth = [1] * len(files)
+    while True:
+        names = ["/".join(ps[-d:]) for ps, d in zip(parts, depth, strict=True)]
+        clash = {n for n in names if names.count(n) > 1}
+        grow = [i for i, n in enumerate(names) if n in clash and depth[i] < len(parts[i])]
+        if not grow:
+            return names
+        for i in grow:
+            depth[i] += 1

@@ -22,8 +22,30 @@ from functools import lru_cache
 
 from persona_atlas.kinds.base import Vocabulary
 
-#: Words read as another whatever the kind (prose spellings of the generic names).
-BASE = Vocabulary.of(synonyms={"cosine": "cos", "matrice": "matrix", "block": "layer"})
+#: Words read as another whatever the kind: prose spellings of the generic names, and the
+#: notation of statistics (ρ / rho / Spearman, r / Pearson, τ / Kendall, p / p-value, σ / SD).
+BASE = Vocabulary.of(
+    synonyms={
+        "cosine": "cos",
+        "matrice": "matrix",
+        "block": "layer",
+        "ρ": "rho",
+        "spearman": "rho",
+        "pearson": "r",
+        "τ": "tau",
+        "kendall": "tau",
+        "pval": "p",
+        "pvalue": "p",
+        "σ": "sd",
+        "std": "sd",
+        "stdev": "sd",
+        "μ": "mean",
+        "avg": "mean",
+        "average": "mean",
+        "pct": "percent",
+        "percentage": "percent",
+    }
+)
 _ACTIVE: ContextVar[Vocabulary] = ContextVar("vocabulary", default=BASE)
 
 
@@ -60,7 +82,8 @@ then but not no all each every per vs versus rows row value values
 """
 STOP = frozenset(_STOP_WORDS.split())
 _KEEP_SHORT = frozenset({"n", "p", "r"})
-_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*")
+_LETTERS_DIGITS = re.compile(r"([a-z]+)\d+")
+_WORD = re.compile(r"[A-Za-z\u0370-\u03ff][A-Za-z0-9\u0370-\u03ff]*(?:_[A-Za-z0-9\u0370-\u03ff]+)*")
 LAYER_KEY = re.compile(r"^layers?_?(\d+)$", re.IGNORECASE)
 
 
@@ -96,9 +119,14 @@ def word_terms(word: str) -> tuple[str, ...]:
     return _word_terms(word, _ACTIVE.get())
 
 
+#: Where a key splits into words: ``_``, any other mark (``"JS-to-neutral × headline"``) and
+#: a camelCase hump (``logpMax``).
+_SPLIT = re.compile(r"[^0-9A-Za-z\u0370-\u03ff]+|(?<=[a-z])(?=[A-Z])")
+
+
 @lru_cache(maxsize=65536)
 def _word_terms(word: str, words: Vocabulary) -> tuple[str, ...]:
-    parts = [p for p in word.split("_") if p]
+    parts = [p for p in _SPLIT.split(word) if p]
     out: list[str] = []
     if len(parts) > 1:
         compound = "_".join(_norm(p, words) for p in parts)
@@ -112,7 +140,41 @@ def _word_terms(word: str, words: Vocabulary) -> tuple[str, ...]:
         w = _norm(p, words)
         if (len(w) > 1 or w in _KEEP_SHORT) and w not in STOP and not w.isdigit():
             out.append(w)
+            letters = _LETTERS_DIGITS.fullmatch(w)
+            if letters and len(letters.group(1)) > 1:  # ``ci95`` is also ``ci``
+                out.append(letters.group(1))
+    # two parts written as one word in prose: ``logical_and_pushes_back`` → ``pushback``
+    for a, b in zip(parts, parts[1:], strict=False):
+        if a.isalpha() and b.isalpha() and len(a) > 2 and len(b) > 2:
+            one = _stem(a.lower()) + _stem(b.lower())
+            JOINED[one] = (_norm(a, words), _norm(b, words))
+            out.append(one)
     return tuple(out)
+
+
+#: Every joined term made so far: a second spelling of two parts, not more of what a value is
+#: about (`grading` leaves them out of a description's size).
+JOINED: dict[str, tuple[str, str]] = {}
+
+
+def joined(term: str) -> bool:
+    """A joined term (``pushback``): a second spelling of two parts."""
+    return term in JOINED
+
+
+def with_parts(terms: Iterable[str]) -> set[str]:
+    """``terms`` and the parts of each joined one (``pushback`` → ``pushe``, ``back``)."""
+    out = set(terms)
+    for t in list(out):
+        out.update(JOINED.get(t, ()))
+    return out
+
+
+def _stem(word: str) -> str:
+    """``pushes`` → ``push``, ``layers`` → ``layer``: enough to join two parts into a word."""
+    if word.endswith("es") and word[:-2].endswith(("sh", "ch", "x", "ss", "z")):
+        return word[:-2]
+    return singular(word)
 
 
 def text_terms(text: str) -> Iterator[tuple[str, int]]:

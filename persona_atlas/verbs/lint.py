@@ -46,7 +46,16 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="exit 0 when no report is found (default: finding none is an error)",
     )
     p.add_argument(
-        "-v", "--verbose", action="store_true", help="also show matches, exemptions and pragmas"
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="also show every number's verdict, its reason and the JSON path used",
+    )
+    p.add_argument(
+        "--strict",
+        action="store_true",
+        help="also fail on unverified numbers (the JSON holds nothing their context names), "
+        "not only on contradicted ones; `make check` lints results/ this way",
     )
     p.add_argument(
         "--against",
@@ -76,9 +85,9 @@ def run(args: argparse.Namespace) -> int:
             hint="name one report: atlas lint results/<slug>/report.md --format html -o OUT.html",
         )
     if args.against:
-        lints = [lint_file(p, args.against) for p in paths]
+        lints = [lint_file(p, args.against, strict=args.strict) for p in paths]
     else:
-        lints = [lint_report(p) for p in paths]
+        lints = [lint_report(p, strict=args.strict) for p in paths]
     if args.format == "html":
         from persona_atlas.lint.annotate import as_html
 
