@@ -36,8 +36,17 @@ CLAUSE_STEP, SEMICOLON_STEP, AFTER, DECAY, JOIN_STEP = 2, 2, 2.0, 2.0, 2
 HEADER, LABEL, ROW, LEAD_IN, INHERITED = 1.0, 0.7, 0.4, 0.3, 0.25
 #: Recipes and layers named by a table's lead-in are what the table is about.
 LEAD_IN_PIN = 0.7
-_BOUND_BEFORE = re.compile(r"(≥|>=|⩾|≤|<=|⩽|>|<|\bat least|\bat most)\s*$", re.IGNORECASE)
+_BOUND_BEFORE = re.compile(
+    r"(≥|>=|⩾|≤|<=|⩽|>|<|\bat least|\bat most|\babove|\bbelow|\bexceeds?"
+    r"|\b(?:more|greater|higher|less|fewer|lower) than)\s*$",
+    re.IGNORECASE,
+)
 _BOUNDS = {"≥": "≥", ">=": "≥", "⩾": "≥", "≤": "≤", "<=": "≤", "⩽": "≤", ">": ">", "<": "<"}
+_BOUND_WORDS = {
+    "at least": "≥", "at most": "≤", "above": ">", "exceed": ">", "exceeds": ">",
+    "more than": ">", "greater than": ">", "higher than": ">",
+    "below": "<", "less than": "<", "fewer than": "<", "lower than": "<",
+}  # fmt: skip
 
 
 def _add(weights: dict[str, float], term: str, w: float) -> None:
@@ -186,11 +195,12 @@ def _table_cell(
 
 
 def _relation(text: str, tok: RawToken) -> str | None:
-    """A bound written before the number (``≥ 0.99``, ``at most 1e-4``) or ``0.99+``."""
-    m = _BOUND_BEFORE.search(text, max(0, tok.start - 12), tok.start)
+    """A bound written before the number (``≥ 0.99``, ``at most 1e-4``, ``above 0.15``,
+    ``less than 5%``) or ``0.99+``."""
+    m = _BOUND_BEFORE.search(text, max(0, tok.start - 16), tok.start)
     if m:
-        word = m.group(1).lower()
-        return "≥" if word == "at least" else "≤" if word == "at most" else _BOUNDS[word]
+        word = re.sub(r"\s+", " ", m.group(1).lower())
+        return _BOUND_WORDS.get(word) or _BOUNDS[word]
     if text.startswith("+", tok.end) and not re.match(r"\+[\w\d]", text[tok.end : tok.end + 2]):
         return "≥"
     return None

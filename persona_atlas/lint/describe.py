@@ -24,6 +24,7 @@ from persona_atlas.lint.terms import (
     Recipes,
     canon_recipe,
     items,
+    spelled,
     text_terms,
     word_terms,
 )
@@ -176,7 +177,9 @@ class Describer:
 
     def _step(self, at: _Where, parent: str, key: str) -> _Where:
         kt, kr, kl = self.key(key)
-        alias = terms_alias("_".join((*word_terms(parent)[:1], *word_terms(key)[:1])))
+        alias = terms_alias(
+            "_".join((*word_terms(parent)[:1], *word_terms(key)[:1]))
+        ) or terms_alias("_".join(filter(None, (spelled(parent), spelled(key)))))
         ids = at.ids + kt + (self.ids(word_terms(alias)) if alias else ())
         layer = kl if kl is not None else at.layer
         return _Where(ids, at.recipes | kr, layer, f"{at.family}.{self._generic(key)}")

@@ -20,6 +20,7 @@ TOKEN_RULES: dict[str, str] = {
     "reference": "a reference to a part of a document (Figure 3, Table 2, section 4.2, §5)",
     "list": "an ordered-list marker (1. at the start of a line)",
     "citation": "a citation (Chen et al. 2025, [1], arXiv:2507.21509)",
+    "level": "the level of an interval, not a value (95% CI, 95% bootstrap CI)",
 }
 #: Every exemption rule and its reason.
 RULES: dict[str, str] = {**REGION_RULES, **TOKEN_RULES}
@@ -55,6 +56,12 @@ _REFERENCE = re.compile(
     re.IGNORECASE,
 )
 _REFERENCED = re.compile(r"[1-9]\d*(?:\.\d+)*[a-z]?")  # 3, 4.2, 2b
+#: After a percent: the interval it is the level of (``95% CI``, ``95% bootstrap CI``).
+_INTERVAL_AFTER = re.compile(
+    r"^%?\s*(?:(?:bootstrap|bca|percentile|wilson|bayesian|two-sided)\s+)*"
+    r"(?:CIs?\b|confidence\b|credible\b|prediction interval|HDI\b)",
+    re.IGNORECASE,
+)
 _NAME_HEAD = re.compile(r"^(?:[A-Z][A-Za-z]+|[A-Za-z]+\d[\w.]*)$")
 
 
@@ -95,6 +102,8 @@ def token_rule(prose: str, tok: RawToken) -> str | None:
         return "reference"
     if _is_list_marker(prose, tok):
         return "list"
+    if tok.text.endswith("%") and _INTERVAL_AFTER.match(prose[tok.end : tok.end + 40]):
+        return "level"
     if _CITATION.search(before + prose[ws : tok.start]) and re.fullmatch(r"(19|20)\d\d", tok.text):
         return "citation"
     if _is_citation_mark(prose, digits_at, tok.end) or _PAPER_ID.search(

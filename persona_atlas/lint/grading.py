@@ -42,6 +42,8 @@ NEAR_COVER = 0.2
 #: Words that make a bound a rule stated, not a claim about the data, when the JSON stores
 #: no threshold its context names ("pre-registered threshold: > 15%").
 CRITERION = frozenset({"threshold", "criterion", "cutoff", "criteria", "alpha", "significance"})
+#: Words that make a bound one on the magnitude (``above 0.15 in absolute magnitude``).
+MAGNITUDE = frozenset({"absolute", "magnitude"})
 #: Words that say a number is from another study, not from the JSON at hand.
 ELSEWHERE = frozenset({"pilot", "prior", "previous", "previously", "parent"})
 
@@ -136,8 +138,6 @@ def grade_point(
     miss = float(np.min(np.abs(ident.values - target))) / unit if len(ident.values) else np.inf
     if miss <= NEAR and ident.cover >= NEAR_COVER:
         return ""
-    if some_elsewhere:
-        return ELSEWHERE_ROUNDS
     if ident.cover >= IDENTIFIED and ident.size <= FEW:
         return ""
-    return NOT_IDENTIFIED
+    return ELSEWHERE_ROUNDS if some_elsewhere else NOT_IDENTIFIED

@@ -30,6 +30,7 @@ from persona_atlas.lint.terms import joined, with_parts, word_terms
 #: Why a number failed although some stored value rounds to it.
 NAMES_NOTHING = "its context names nothing in the result: bind it with value() or name the quantity"
 OUT_OF_SCOPE = "no value its context refers to rounds to it"
+TOO_MANY = "its context names more collections than it tells apart, and none of the JSON has this range"
 NO_LAYER = "the result has no such layer"
 OUT_OF_RANGE = "beyond the range of a floating-point number: no stored value can match it"
 SUMMARISED = (
@@ -269,12 +270,11 @@ class Lookup:
         ]
         everywhere = self.index.range_nearest(low, high, names=self.describer.recipes.names)
         rest = [c for c in everywhere if c not in near][: 3 - len(near)]
-        note = NAMES_NOTHING if cut == np.inf else ""
-        why = (
-            grading.NAMES_NOTHING
-            if cut == np.inf
-            else grading.elsewhere(ctx.weights, self.scope.vocab)
-        )
+        named = len(s) > 0 and float(s.max()) > 0  # else the context names no collection
+        note = "" if cut < np.inf else TOO_MANY if named else NAMES_NOTHING
+        why = grading.elsewhere(ctx.weights, self.scope.vocab) if named else grading.NAMES_NOTHING
+        # a range no collection of the JSON has, about what the JSON stores, is contradicted
+        # even when the context names a family too large to tell apart (`grading`)
         if not why and any(low.accepts(c.value) and high.accepts(_high(c)) for c in everywhere):
             why = grading.ELSEWHERE_RANGE
         return Verdict((), tuple(near + rest), len(near), note, why)
@@ -328,7 +328,9 @@ class Lookup:
             best = [c for _, found in subjects.values() for c in found]
         else:  # the best-scoring unpinned values, and the best-scoring collections
             best = [c for group in (leaves, collections) for c in _top(group)]
-        failing = [c for c in best if not _holds(relation, c.value, _high(c), x)]
+        # "above 0.15 in absolute magnitude": the bound is on |value|
+        size = _magnitudes if ctx.weights.keys() & grading.MAGNITUDE else (lambda lo, hi: (lo, hi))
+        failing = [c for c in best if not _holds(relation, *size(c.value, _high(c)), x)]
         if not failing:
             return Verdict(tuple(best[:3]))
         note = f"the bound {relation} {claim.text} fails"
@@ -350,6 +352,13 @@ def _naming_terms(path: str) -> frozenset[str]:
 def _top(scored: list[tuple[float, Candidate]]) -> list[Candidate]:
     top = max((score for score, _ in scored), default=0.0)
     return [c for score, c in scored if score >= top]
+
+
+def _magnitudes(lo: float, hi: float) -> tuple[float, float]:
+    """The least and greatest |v| for v in [lo, hi]."""
+    if lo <= 0.0 <= hi:
+        return 0.0, max(-lo, hi)
+    return min(abs(lo), abs(hi)), max(abs(lo), abs(hi))
 
 
 def _overlaps(c: Candidate, low: Claim, high: Claim) -> bool:

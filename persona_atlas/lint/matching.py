@@ -266,6 +266,9 @@ _SUMMARY_TAIL = re.compile(r"\[0\](?:\[\d+\])?$")
 #: Sibling keys that state a range directly (``ranges.cos_min.min`` / ``.max``), alone or as
 #: the first or last word of a key (``ci95_low`` / ``ci95_high``, ``lower_ci`` / ``upper_ci``).
 RANGE_KEYS = {"min": "max", "lo": "hi", "low": "high", "lower": "upper"}
+#: An object holding this many numbers or more is a map of named items (per persona, per
+#: question), and its numbers a collection a range may describe.
+OBJECT_ITEMS = 8
 _RANGE_WORDS = {**RANGE_KEYS, **{v: k for k, v in RANGE_KEYS.items()}}
 
 
@@ -287,19 +290,24 @@ def collections_of(
 ) -> dict[str, tuple[float, float]]:
     """Bounds of each collection of values a prose range ``X–Y`` may describe.
 
-    Collections: sibling ``min``/``max`` (``lo``/``hi``, ...) keys; every list and table
-    column (``tables.cells.rows[*][5]``); and families of paths that differ only in keys
+    Collections: sibling ``min``/``max`` (``lo``/``hi``, ``ci95_low``/``ci95_high``, ...)
+    keys; the numbers of one object with `OBJECT_ITEMS` or more (``{"persona_a": 0.83, …}``: a
+    map of named items, not a record of a few metrics); every list
+    and table column (``tables.cells.rows[*][5]``); and families of paths that differ only in keys
     holding numbers (``pairs.A__C1.by_layer.layer_#.cos_min``, or ``*`` for the whole key).
     A list or family yields two entries: its (min, max) — a range — and its (first, last)
     in document order — a trajectory ("rises from 0.49 at layer 0 to 0.90").
     """
     out: dict[str, list[float]] = {}  # name -> [min, max, first, last]
     siblings: dict[tuple[str, str], dict[str, float]] = {}
+    children: dict[str, list[float]] = {}  # an object's numbers, by the object's path
     for path, v in leaves:
         parent, _, key = path.rpartition(".")
         split = range_key(key)
         if split:
             siblings.setdefault((parent, split[0]), {})[split[1]] = v
+        elif parent and "[" not in key:
+            children.setdefault(parent, []).append(v)
         for name in _families(path, names):
             b = out.get(name)
             if b is None:
@@ -312,6 +320,9 @@ def collections_of(
         for lo_key, hi_key in RANGE_KEYS.items()
         if lo_key in keys and hi_key in keys
     }
+    for parent, values in children.items():  # {"persona_a": 0.83, "persona_b": 1.0, …}
+        if len(values) >= OBJECT_ITEMS and f"{parent}.* (range)" not in found:
+            out.setdefault(f"{parent}.*", [min(values), max(values), values[0], values[-1]])
     for name, (lo, hi, first, last) in out.items():
         found[f"{name} (range)"] = (lo, hi)
         if (first, last) not in ((lo, hi), (hi, lo)):

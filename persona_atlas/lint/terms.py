@@ -99,6 +99,12 @@ def singular(word: str) -> str:
     return word
 
 
+def spelled(word: str) -> str:
+    """A key as spelled, lower-case and singular, no synonym applied (``pearson_r``): how
+    kinds name the legacy compounds of their aliases."""
+    return "_".join(singular(p.lower()) for p in _SPLIT.split(word) if p)
+
+
 def _norm(word: str, words: Vocabulary | None = None) -> str:
     w = singular(word.lower())
     return _synonyms(words or _ACTIVE.get()).get(w, w)
@@ -130,7 +136,7 @@ def _word_terms(word: str, words: Vocabulary) -> tuple[str, ...]:
     out: list[str] = []
     if len(parts) > 1:
         compound = "_".join(_norm(p, words) for p in parts)
-        legacy = _aliases(words).get(compound)
+        legacy = _aliases(words).get(compound) or _aliases(words).get(spelled(word))
         if legacy:  # a legacy name: read as the name it stands for
             return _word_terms(legacy, words) + tuple(
                 w for w in (_norm(p, words) for p in parts) if len(w) > 1 and w not in STOP

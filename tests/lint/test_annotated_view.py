@@ -18,7 +18,7 @@ from tests.lint.lintkit import REPO
 
 WRITEUP = """# Write-up <img src=x onerror=alert(1)>
 
-The mean cosine was 0.61 across layers, and the spearman rho was 0.93 <script>alert(2)</script>.
+The mean cosine was 0.61 across layers, and the spearman rho was 0.93 <script>confirm(2)</script>.
 We used pytorch 2.4.0 for this. The held-out score was 0.77. <!-- lint-allow 0.77: quoted -->
 """
 HOSTILE_KEY = "<img src=x onerror=alert(3)>"
@@ -86,7 +86,7 @@ def test_legend_and_summary_counts_are_at_the_top(writeup: tuple[Path, Path]) ->
     md, js = writeup
     page = as_html(lint_file(md, [js]))
     head = page[: page.index('<pre class="prose">')]
-    assert "6 numbers: 1 supported, 2 contradicted, 2 exempt, 1 allowed" in head
+    assert "6 numbers: 1 supported, 2 contradicted, 0 unverified, 2 exempt, 1 allowed" in head
     for verdict in ("supported", "contradicted", "exempt", "allowed"):
         assert f'<span class="v-{verdict}"' in head
 
@@ -107,9 +107,9 @@ def test_a_hostile_report_and_json_key_leave_no_live_tag(writeup: tuple[Path, Pa
     parser = _Tags()
     parser.feed(page)
     shown = "".join(parser.text)  # what a reader sees: the hostile text, as text
-    assert "<img src=x onerror=alert(1)>" in shown and "<script>alert(2)</script>" in shown
+    assert "<img src=x onerror=alert(1)>" in shown and "<script>confirm(2)</script>" in shown
     assert any(HOSTILE_KEY in (a.get("title") or "") for _, a in parser.tags)  # as text too
-    assert "alert(2)</script>" not in page
+    assert "confirm(2)</script>" not in page
 
 
 def test_bound_values_are_supported_and_marked_bound() -> None:

@@ -22,7 +22,7 @@ def failures(report: Path, sentence: str) -> list[str]:
 def test_all_60_cells_are_kill_fails_when_57_are() -> None:
     (line,) = failures(ISSUE_7, "All 60 cells are KILL.")
     assert line == (
-        "60  → in scope: count of tables.cells rows with verdict KILL = 57 "
+        "60  contradicted → in scope: count of tables.cells rows with verdict KILL = 57 "
         "(the result has 57 of 60 cells KILL)"
     )
     assert failures(ISSUE_7, "57 of 60 cells are KILL.") == []
@@ -46,7 +46,7 @@ def test_all_60_cells_are_kill_fails_when_57_are() -> None:
 )
 def test_a_false_count_fails(tmp_path: Path, sentence: str, wrong: str) -> None:
     (line,) = failures(copy_fixture(tmp_path), sentence)
-    assert line.startswith(f"{wrong}  → in scope: count of tables.cells rows")
+    assert line.startswith(f"{wrong}  contradicted → in scope: count of tables.cells rows")
     assert "(the result has " in line
 
 

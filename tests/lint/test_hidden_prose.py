@@ -40,7 +40,7 @@ def statuses(report: Path, token: str) -> list[tuple[str, str]]:
 def test_a_wrong_number_in_a_footnote_or_tooltip_fails(tmp_path: Path, extra: str) -> None:
     report = copy_fixture(tmp_path)
     (line,) = failures(report, extra.format(CLAIM.format(WRONG)))
-    assert f"  {WRONG}  → in scope: metrics.pairs.A__C2.cos_min.max = {TRUE}" in line
+    assert f"  {WRONG}  contradicted → in scope: metrics.pairs.A__C2.cos_min.max = {TRUE}" in line
     report = copy_fixture(tmp_path / "clean")
     assert failures(report, extra.format(CLAIM.format(TRUE))) == []
     assert statuses(report, TRUE).count(("matched", "")) == 2  # the fixture's and this one

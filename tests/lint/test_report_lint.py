@@ -34,7 +34,7 @@ def test_failure_line_names_position_token_and_nearest(tmp_path: Path) -> None:
     row = next(i for i, t in enumerate(report.read_text().split("\n"), 1) if "0.9621" in t)
     col = report.read_text().split("\n")[row - 1].index("0.9621") + 1
     assert line.startswith(
-        f"{report}:{row}:{col}  0.9621  → in scope: metrics.pairs.A__C2.cos_min.max = 0.9612, "
+        f"{report}:{row}:{col}  0.9621  contradicted → in scope: metrics.pairs.A__C2.cos_min.max = 0.9612, "
     )
     assert "elsewhere" not in line  # three values in scope, nearest first
 
@@ -43,7 +43,7 @@ def test_wrong_range_is_flagged_with_the_collection(tmp_path: Path) -> None:
     report = copy_fixture(tmp_path)
     edit(report, "from 0.07 to 0.96", "from 0.01 to 0.70")
     out = messages(report)
-    assert len(out) == 2 and out[0].startswith("0.01  → ") and out[1].startswith("0.70  → ")
+    assert len(out) == 2 and out[0].startswith("0.01  contradicted → ") and out[1].startswith("0.70  contradicted → ")
     assert "metrics.ranges.cos_min.{min,max} = [0.0738 … 0.9612]" in out[0]
 
 
@@ -159,7 +159,7 @@ def test_bad_pragmas_are_errors(tmp_path: Path, pragma: str, expected: str) -> N
     edit(report, "- Repeat on Llama", f"- Budget about 5.5 GPU-hours. {pragma}\n- Repeat on Llama")
     out = messages(report)
     assert any(m.startswith(expected) for m in out), out
-    assert any(m.startswith("5.5  →") for m in out)  # the number is still a failure
+    assert any(m.startswith("5.5  unverified →") for m in out)  # the number is still a failure
 
 
 def test_pragma_on_its_own_line_covers_the_next_line(tmp_path: Path) -> None:
@@ -285,7 +285,7 @@ def test_bad_input_is_an_error_naming_file_and_position(
 def test_cli_exit_codes_and_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     report = copy_fixture(tmp_path)
     assert main(["lint", str(report)]) == 0
-    assert "0 failed" in capsys.readouterr().out
+    assert "0 contradicted, 0 unverified" in capsys.readouterr().out
     edit(report, "0.0738", "0.0783")
     assert main(["lint", str(report), "--format", "json"]) == 1
     doc = json.loads(capsys.readouterr().out)

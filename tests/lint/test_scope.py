@@ -93,14 +93,14 @@ def test_the_nearest_candidates_of_a_failure_come_from_its_scope_first(tmp_path:
     assert n.nearest[0].path == "r:metrics.pairs.A__C2.by_layer.layer_21.cos_min"
     (tmp_path / "w.md").write_text("A vs C2 at layer 21 has cos_min 0.95.\n")
     (line,) = text_lines(lint_file(tmp_path / "w.md", [tmp_path / "r.json"]))
-    assert "0.95  → in scope: r:metrics.pairs.A__C2.by_layer.layer_21.cos_min = 0.961" in line
+    assert "0.95  contradicted → in scope: r:metrics.pairs.A__C2.by_layer.layer_21.cos_min = 0.961" in line
 
 
 def test_verbose_shows_the_best_candidate(tmp_path: Path) -> None:
     n = only(tmp_path, "A cell is killed below the kill threshold of 0.85.")
     assert n.matches[0].path == "r:metrics.thresholds.kill_cos_min"
     (line,) = text_lines(lint_file(tmp_path / "w.md", [tmp_path / "r.json"]), verbose=True)
-    assert "0.85  matched r:metrics.thresholds.kill_cos_min = 0.85" in line
+    assert "0.85  supported by r:metrics.thresholds.kill_cos_min = 0.85" in line
 
 
 def test_layer_references_name_layers_the_result_has(tmp_path: Path) -> None:
