@@ -81,14 +81,14 @@ def number_record(n: NumberCheck) -> Record:
         scoped = ", ".join(c.show() for c in n.nearest[: n.in_scope])
         rest = ", ".join(c.show() for c in n.nearest[n.in_scope :])
         reason = (
-            f"unverified: {n.note}"
+            f"unverified: {n.reason}"
             if n.verdict == "unverified"
             else "no stored value its context refers to rounds to it"
         )
         reason += f"; in scope: {scoped}" if scoped else ""
         reason += f"; elsewhere: {rest}" if rest else ""
         reason += "" if n.nearest else "; no numbers in the result"
-        reason += f" ({n.note})" if n.note and n.verdict != "unverified" else ""
+        reason += f" ({n.note})" if n.note else ""
     elif n.status == "pragma":
         reason = f"allowed by pragma: {n.reason}"
     else:

@@ -45,7 +45,7 @@ class NumberCheck:
     token: str
     status: Status
     rule: str = ""  # exemption rule, or "pragma"
-    reason: str = ""  # the rule's reason, or the pragma's
+    reason: str = ""  # the rule's reason, the pragma's, or why a failure is only unverified
     matches: tuple[Candidate, ...] = ()
     """Values in scope that support it, best first."""
     nearest: tuple[Candidate, ...] = ()
@@ -167,6 +167,7 @@ def check_numbers(masked: Masked, lookup: Lookup, lint: ReportLint, *, lines: bo
                     in_scope=v.in_scope,
                     note=v.note,
                     verdict="unverified" if v.unverified else "contradicted",
+                    reason=v.unverified,
                 )
             )
     lint.problems += [Problem(e.line, e.col, "pragma", e.message) for e in unused(pragmas)]

@@ -42,6 +42,9 @@ NEAR_COVER = 0.2
 #: Words that make a bound a rule stated, not a claim about the data, when the JSON stores
 #: no threshold its context names ("pre-registered threshold: > 15%").
 CRITERION = frozenset({"threshold", "criterion", "cutoff", "criteria", "alpha", "significance"})
+#: A bound more than this many times the largest value its context names is about something
+#: else ("alignment below 30" next to rates of at most 1).
+SCALE = 10.0
 #: Words that make a bound one on the magnitude (``above 0.15 in absolute magnitude``).
 MAGNITUDE = frozenset({"absolute", "magnitude"})
 #: Words that say a number is from another study, not from the JSON at hand.
@@ -119,6 +122,7 @@ RIVAL_RATIO = 0.9
 #: At most this many values that round to a number are weighed as rivals.
 RIVALS = 512
 ELSEWHERE_RANGE = "a stored collection its context does not name has this range"
+OTHER_SCALE = "a bound on another scale than the values its context names"
 BOUND_NOT_IDENTIFIED = "the values it fails for are not the ones its context singles out"
 
 

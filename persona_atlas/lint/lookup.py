@@ -328,6 +328,10 @@ class Lookup:
             best = [c for _, found in subjects.values() for c in found]
         else:  # the best-scoring unpinned values, and the best-scoring collections
             best = [c for group in (leaves, collections) for c in _top(group)]
+        largest = max((max(abs(c.value), abs(_high(c))) for c in best), default=0.0)
+        if abs(x) > grading.SCALE * largest:  # "alignment below 30" against rates ≤ 1
+            note = f"{claim.text} is on another scale than the values its context names"
+            return Verdict((), tuple(best[:3]), min(3, len(best)), note, grading.OTHER_SCALE)
         # "above 0.15 in absolute magnitude": the bound is on |value|
         size = _magnitudes if ctx.weights.keys() & grading.MAGNITUDE else (lambda lo, hi: (lo, hi))
         failing = [c for c in best if not _holds(relation, *size(c.value, _high(c)), x)]

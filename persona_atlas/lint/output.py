@@ -27,7 +27,8 @@ def text_lines(lint: ReportLint, *, verbose: bool = False) -> list[str]:
     for n in lint.numbers:
         where = _where(lint, n.line, n.col)
         if n.status == "failed" and (verbose or lint.failing(n)):
-            out.append((n.line, n.col, f"{where}  {n.token}  {n.verdict} → {_nearest(n)}"))
+            why = f" ({n.reason})" if n.reason else ""
+            out.append((n.line, n.col, f"{where}  {n.token}  {n.verdict}{why} → {_nearest(n)}"))
         elif verbose and n.status == "exempt":
             out.append((n.line, n.col, f"{where}  {n.token}  exempt ({n.rule}): {n.reason}"))
         elif verbose and n.status == "pragma":

@@ -18,7 +18,7 @@ from tests.lint.lintkit import REPO
 
 WRITEUP = """# Write-up <img src=x onerror=alert(1)>
 
-The mean cosine was 0.61 across layers, and the spearman rho was 0.93 <script>confirm(2)</script>.
+The mean cosine was 0.61 across layers, and the `spearman_rho` was 0.93 <script>confirm(2)</script>.
 We used pytorch 2.4.0 for this. The held-out score was 0.77. <!-- lint-allow 0.77: quoted -->
 """
 HOSTILE_KEY = "<img src=x onerror=alert(3)>"
@@ -78,16 +78,16 @@ def test_each_number_is_coloured_by_its_verdict(writeup: tuple[Path, Path]) -> N
     assert 'id="pin"' in page and "textContent" in page  # the popover never parses HTML
     css = page[page.index("<style>") : page.index("</style>")]
     colours = {v: re.search(rf"\.v-{v}\{{background:(#[0-9a-f]+)", css) for v in
-               ("supported", "contradicted", "exempt", "allowed")}  # fmt: skip
-    assert all(colours.values()) and len({m.group(1) for m in colours.values() if m}) == 4
+               ("supported", "contradicted", "unverified", "exempt", "allowed")}  # fmt: skip
+    assert all(colours.values()) and len({m.group(1) for m in colours.values() if m}) == 5
 
 
 def test_legend_and_summary_counts_are_at_the_top(writeup: tuple[Path, Path]) -> None:
     md, js = writeup
     page = as_html(lint_file(md, [js]))
     head = page[: page.index('<pre class="prose">')]
-    assert "6 numbers: 1 supported, 2 contradicted, 0 unverified, 2 exempt, 1 allowed" in head
-    for verdict in ("supported", "contradicted", "exempt", "allowed"):
+    assert "6 numbers: 1 supported, 1 contradicted, 1 unverified, 2 exempt, 1 allowed" in head
+    for verdict in ("supported", "contradicted", "unverified", "exempt", "allowed"):
         assert f'<span class="v-{verdict}"' in head
 
 
@@ -141,9 +141,11 @@ def test_json_gives_one_record_per_number_and_counts_per_verdict(
     assert recs["0.93"]["verdict"] == "contradicted"
     assert recs["0.93"]["path"] == "r:spearman_rho" and recs["0.93"]["stored"] == 0.41
     assert recs["0.77"]["verdict"] == "allowed" and "quoted" in recs["0.77"]["reason"]
-    for key in ("supported", "contradicted", "exempt", "allowed", "checked", "failed"):
+    for key in ("supported", "contradicted", "unverified", "exempt", "allowed", "checked"):
         assert key in doc["summary"] and key in report["summary"]
-    assert doc["summary"]["contradicted"] == 2 and doc["summary"]["supported"] == 1
+    assert doc["summary"]["contradicted"] == 1 and doc["summary"]["supported"] == 1
+    assert recs["2"]["verdict"] == "unverified"  # a count the JSON does not hold
+    assert recs["2"]["reason"].startswith("unverified: a whole number")
     number = report["numbers"][1]  # the old fields stay; the new ones are added
     assert number["token"] == number["text"] == "0.61" and number["verdict"] == "supported"
 

@@ -159,7 +159,7 @@ def test_bad_pragmas_are_errors(tmp_path: Path, pragma: str, expected: str) -> N
     edit(report, "- Repeat on Llama", f"- Budget about 5.5 GPU-hours. {pragma}\n- Repeat on Llama")
     out = messages(report)
     assert any(m.startswith(expected) for m in out), out
-    assert any(m.startswith("5.5  unverified →") for m in out)  # the number is still a failure
+    assert any(m.startswith("5.5  unverified") for m in out)  # the number is still a failure
 
 
 def test_pragma_on_its_own_line_covers_the_next_line(tmp_path: Path) -> None:
