@@ -55,7 +55,7 @@ test: $(DEV_STAMP)
 ## committed result from its committed inputs (a value that is not the same by the rules of
 ## docs/analysis.md, "Reproducible across CPUs", fails)
 check: $(SITE_STAMP)
-	$(BIN)/atlas lint
+	$(BIN)/atlas lint --strict
 	$(BIN)/atlas check
 	$(BIN)/atlas analyze --verify
 

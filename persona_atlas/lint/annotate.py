@@ -73,7 +73,7 @@ def number_record(n: NumberCheck) -> Record:
     best: Candidate | None = None
     if n.status == "matched":
         best = n.matches[0] if n.matches else None
-        reason = "rounds to the stored value" + (
+        reason = (n.note or "rounds to the stored value") + (
             f" (+{len(n.matches) - 1} more in scope)" if len(n.matches) > 1 else ""
         )
     elif n.status == "failed":

@@ -18,7 +18,8 @@ from persona_atlas.lint.context import contexts
 from persona_atlas.lint.counted import counted
 from persona_atlas.lint.exemptions import RULES, token_rule
 from persona_atlas.lint.lookup import Lookup, Verdict
-from persona_atlas.lint.matching import Candidate
+from persona_atlas.lint.matching import TRAJECTORY, Candidate
+from persona_atlas.lint.notation import is_change, read_notation
 from persona_atlas.lint.numbers import Claim, RawToken, find_tokens, parse_claim
 from persona_atlas.lint.pragmas import allow, find_pragmas, unused
 from persona_atlas.lint.prose import REGION_RULES, Masked, mask
@@ -142,7 +143,7 @@ def check_numbers(masked: Masked, lookup: Lookup, lint: ReportLint, *, lines: bo
                 NumberCheck(line, col, tok.text, "exempt", rule, RULES[rule], verdict="exempt")
             )
         else:
-            claims.append((tok, parse_claim(tok)))
+            claims.append((tok, read_notation(masked.prose, tok.start, tok.end, parse_claim(tok))))
     where = contexts(masked, [tok for tok, _ in claims], lookup.describer.recipes, lines=lines)
     verdicts, wrong_counts = counted(
         masked, claims, _match_all(masked.prose, claims, where, lookup), lookup
@@ -151,7 +152,9 @@ def check_numbers(masked: Masked, lookup: Lookup, lint: ReportLint, *, lines: bo
     for (tok, claim), v in zip(claims, verdicts, strict=True):
         line, col = masked.position(tok.start)
         if v.matches:
-            lint.numbers.append(NumberCheck(line, col, claim.text, "matched", matches=v.matches))
+            lint.numbers.append(
+                NumberCheck(line, col, claim.text, "matched", matches=v.matches, note=v.note)
+            )
         elif p := allow(pragmas, line, claim.text):
             lint.numbers.append(
                 NumberCheck(line, col, claim.text, "pragma", "pragma", p.reason, verdict="allowed")
@@ -191,7 +194,13 @@ def _match_all(
             continue  # "layers 21-27": index spans; each end is checked on its own
         if c1.percent != c2.percent:  # "38–45%": both ends are percents
             c1, c2 = (replace(c, percent=True, integer=False) for c in (c1, c2))
-        out[i] = out[i + 1] = lookup.match_range(c1, c2, where[i])
+        ranged = lookup.match_range(c1, c2, where[i])
+        if is_change(prose, t1.start):
+            # "rises from 0.49 to 0.90": a before and an after — one collection's first and
+            # last value, or else two values each checked on its own; never a min and max
+            if not any(c.path.endswith(TRAJECTORY) for c in ranged.matches):
+                continue
+        out[i] = out[i + 1] = ranged
     for i, (_, claim) in enumerate(claims):
         if out[i] is None:
             out[i] = lookup.match(claim, where[i])

@@ -21,7 +21,7 @@ from persona_atlas.lint import grading
 from persona_atlas.lint.counts import VerdictCounts
 from persona_atlas.lint.describe import Describer, Descriptor, recipes_of
 from persona_atlas.lint.grading import Identification, identify
-from persona_atlas.lint.matching import Candidate, ValueIndex
+from persona_atlas.lint.matching import TRAJECTORY, Candidate, ValueIndex
 from persona_atlas.lint.numbers import Claim
 from persona_atlas.lint.scope import SCOPE_RATIO, ScopeIndex, TextContext
 from persona_atlas.lint.summary import oversized
@@ -30,6 +30,7 @@ from persona_atlas.lint.terms import joined, with_parts, word_terms
 #: Why a number failed although some stored value rounds to it.
 NAMES_NOTHING = "its context names nothing in the result: bind it with value() or name the quantity"
 OUT_OF_SCOPE = "no value its context refers to rounds to it"
+TRUNCATED = "truncated, not rounded, from the stored value"
 TOO_MANY = "its context names more collections than it tells apart, and none of the JSON has this range"
 NO_LAYER = "the result has no such layer"
 OUT_OF_RANGE = "beyond the range of a floating-point number: no stored value can match it"
@@ -147,6 +148,16 @@ class Lookup:
         good = sorted((i for i in ids if s[i] >= cut), key=lambda i: (-s[i], i))
         if good:
             return Verdict(tuple(self.candidate(i) for i in good[:3]))
+        if cut < np.inf:  # the value its context singles out, cut to the written digits
+            scoped = np.nonzero(s >= cut)[0]
+            singled = self._identify(scoped, ctx).values
+            cut_to = [
+                int(i)
+                for i in scoped
+                if self.index.leaves[i][1] in singled and claim.truncates(self.index.leaves[i][1])
+            ]
+            if len(set(singled)) <= grading.FEW and cut_to:
+                return Verdict((self.candidate(cut_to[0]),), note=TRUNCATED)
         return self._failure(claim, s, cut, ids, ctx)
 
     def _layer(self, n: int, ctx: TextContext) -> Verdict:
@@ -310,7 +321,7 @@ class Lookup:
         collections = [
             (float(cs[i]), Candidate(names[i], float(lo[i]), float(hi[i])))
             for i in np.nonzero(cs >= ccut)[0]
-            if not names[i].endswith("(first → last)")
+            if not names[i].endswith(TRAJECTORY)
         ]
         ranked = [c for _, c in sorted(thresholds, key=lambda t: -t[0])]
         ok = [c for c in ranked if claim.accepts(c.value)]

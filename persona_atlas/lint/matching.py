@@ -262,6 +262,8 @@ class ValueIndex:
         return [Candidate(name, lo, hi) for name, (lo, hi) in ranked[:k]]
 
 
+#: The name suffix of a collection's (first, last) entry: a trajectory, not a range.
+TRAJECTORY = " (first → last)"
 _SUMMARY_TAIL = re.compile(r"\[0\](?:\[\d+\])?$")
 #: Sibling keys that state a range directly (``ranges.cos_min.min`` / ``.max``), alone or as
 #: the first or last word of a key (``ci95_low`` / ``ci95_high``, ``lower_ci`` / ``upper_ci``).
@@ -326,7 +328,7 @@ def collections_of(
     for name, (lo, hi, first, last) in out.items():
         found[f"{name} (range)"] = (lo, hi)
         if (first, last) not in ((lo, hi), (hi, lo)):
-            found[f"{name} (first → last)"] = (first, last)
+            found[f"{name}{TRAJECTORY}"] = (first, last)
     return found
 
 

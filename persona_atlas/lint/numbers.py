@@ -56,6 +56,8 @@ class Claim:
     """A bare integer: matches integral values exactly."""
     absolute: bool = False
     """Written with ``±``: a magnitude; matches the value regardless of sign."""
+    approx: bool = False
+    """Written ``~0.6`` / ``about 0.6``: `half_width` is the looser tolerance (`notation`)."""
     representable: bool = True
     """False past the range of a float (``1.2e400``, ``1e-400``): it can match nothing."""
 
@@ -79,6 +81,16 @@ class Claim:
         # a hair of slack so a value exactly on a rounding boundary counts either way
         slack = self.slack
         return any(a - slack <= v <= b + slack for a, b in self.intervals(percent_key=percent_key))
+
+    def truncates(self, v: float) -> bool:
+        """``v`` cut (not rounded) to the written digits is this number: 0.075 → ``0.07``,
+        0.29464 → ``29.4%``. Not for bare integers, bounds of a magnitude or approximations."""
+        if self.integer or self.absolute or self.approx or not math.isfinite(v):
+            return False
+        unit = 2 * self.half_width
+        shown = v * 100.0 if self.percent else v
+        steps = math.trunc(shown / unit + math.copysign(1e-9, shown))
+        return abs(steps * unit - self.value) <= unit * 1e-6
 
     @property
     def slack(self) -> float:

@@ -36,7 +36,8 @@ def text_lines(lint: ReportLint, *, verbose: bool = False) -> list[str]:
         elif verbose:
             best = n.matches[0].show() if n.matches else ""
             more = f" (+{len(n.matches) - 1} more in scope)" if len(n.matches) > 1 else ""
-            out.append((n.line, n.col, f"{where}  {n.token}  supported by {best}{more}"))
+            how = f" ({n.note})" if n.note else ""
+            out.append((n.line, n.col, f"{where}  {n.token}  supported by {best}{more}{how}"))
     for b in lint.bindings:
         where = _where(lint, b.line, b.col)
         if not b.ok:

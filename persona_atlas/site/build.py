@@ -191,7 +191,7 @@ def _apply_gate(entries: list[_Entry], opts: BuildOptions) -> dict[Path, ReportL
     if opts.lint:
         from persona_atlas.lint import lint_report
 
-        lints = [lint_report(e.report.path) for e in entries]
+        lints = [lint_report(e.report.path, strict=True) for e in entries]
         for e, lint in zip(entries, lints, strict=True):
             e.lint_counts, e.lint_failed = lint.counts(), lint.failed > 0
         banners = lint_banners(lints, preview=opts.preview)
