@@ -103,7 +103,7 @@ def number_record(n: NumberCheck) -> Record:
 
 
 def verdict_counts(recs: list[Record]) -> dict[str, int]:
-    counts = dict.fromkeys(VERDICTS, 0)
+    counts: dict[str, int] = dict.fromkeys(VERDICTS, 0)
     for r in recs:
         counts[r.verdict] += 1
     return counts

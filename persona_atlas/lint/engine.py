@@ -195,11 +195,11 @@ def _match_all(
         if c1.percent != c2.percent:  # "38–45%": both ends are percents
             c1, c2 = (replace(c, percent=True, integer=False) for c in (c1, c2))
         ranged = lookup.match_range(c1, c2, where[i])
-        if is_change(prose, t1.start):
-            # "rises from 0.49 to 0.90": a before and an after — one collection's first and
-            # last value, or else two values each checked on its own; never a min and max
-            if not any(c.path.endswith(TRAJECTORY) for c in ranged.matches):
-                continue
+        # "rises from 0.49 to 0.90": a before and an after — one collection's first and last
+        # value, or else two values each checked on its own; never a min and max
+        trajectory = any(c.path.endswith(TRAJECTORY) for c in ranged.matches)
+        if is_change(prose, t1.start) and not trajectory:
+            continue
         out[i] = out[i + 1] = ranged
     for i, (_, claim) in enumerate(claims):
         if out[i] is None:

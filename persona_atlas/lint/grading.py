@@ -23,7 +23,7 @@ its failing values are identified the same way.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -73,13 +73,13 @@ MARGIN = 0.05
 
 def identify(
     ids: np.ndarray,
-    descriptors: Sequence[tuple[int, ...]],
+    descriptor: Callable[[int], tuple[int, ...]],
     named: Iterable[int],
     specificity: np.ndarray,
     values: np.ndarray,
     restated: Callable[[int], bool],
 ) -> Identification:
-    """``ids``: the leaves in scope, ``values`` theirs; ``descriptors[i]``: the term ids of
+    """``ids``: the leaves in scope, ``values`` theirs; ``descriptor(i)``: the term ids of
     leaf ``i``; ``restated(t)``: term ``t`` only restates others (a joined word) and does not
     count in a description's size."""
     if not len(ids):
@@ -87,7 +87,7 @@ def identify(
     said = set(named)
 
     def covered(i: int) -> float:
-        terms = {t for t in descriptors[i] if not restated(t)}
+        terms = {t for t in descriptor(i) if not restated(t)}
         total = float(sum(specificity[t] for t in terms))
         return float(sum(specificity[t] for t in terms if t in said)) / total if total else 0.0
 

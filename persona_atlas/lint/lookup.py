@@ -31,7 +31,9 @@ from persona_atlas.lint.terms import joined, with_parts, word_terms
 NAMES_NOTHING = "its context names nothing in the result: bind it with value() or name the quantity"
 OUT_OF_SCOPE = "no value its context refers to rounds to it"
 TRUNCATED = "truncated, not rounded, from the stored value"
-TOO_MANY = "its context names more collections than it tells apart, and none of the JSON has this range"
+TOO_MANY = (
+    "its context names more collections than it tells apart, and none of the JSON has this range"
+)
 NO_LAYER = "the result has no such layer"
 OUT_OF_RANGE = "beyond the range of a floating-point number: no stored value can match it"
 SUMMARISED = (
@@ -56,7 +58,8 @@ class Verdict:
     empty when the context identifies one and it disagrees (contradicted)."""
 
 
-def _holds(relation: str, lo: float, hi: float, x: float) -> bool:
+def _holds(relation: str, bounds: tuple[float, float], x: float) -> bool:
+    lo, hi = bounds
     if relation == "≥":
         return lo >= x
     if relation == ">":
@@ -235,7 +238,7 @@ class Lookup:
         words = self.describer.words
         values = np.array([self.index.leaves[i][1] for i in ids])
         return identify(
-            ids, _Ids(self.scope.descriptors), named, self.scope.specificity, values,
+            ids, lambda i: self.scope.descriptors[i].ids, named, self.scope.specificity, values,
             lambda t: joined(words[t]),
         )  # fmt: skip
 
@@ -249,11 +252,7 @@ class Lookup:
         away = grading.elsewhere(ctx.weights, self.scope.vocab)
         ident = self._identify(np.nonzero(s >= cut)[0], ctx)
         # a value out of scope that rounds to it, named at least as well: the scope misread
-        rival = (
-            self._identify(np.array(support[: grading.RIVALS]), ctx).cover
-            if support
-            else -1.0
-        )
+        rival = self._identify(np.array(support[: grading.RIVALS]), ctx).cover if support else -1.0
         return grading.grade_point(ident, claim, bool(support), rival, away)
 
     def match_range(self, low: Claim, high: Claim, ctx: TextContext) -> Verdict:
@@ -331,8 +330,13 @@ class Lookup:
         if thresholds and max(t[0] for t in thresholds) >= max(scores, default=0):
             # the sentence is about a threshold, and this is not its value
             near = tuple(ranked[:3])
-            return Verdict((), near, len(near), f"{claim.text} is not the threshold named here",
-                           grading.elsewhere(ctx.weights, self.scope.vocab))
+            return Verdict(
+                (),
+                near,
+                len(near),
+                f"{claim.text} is not the threshold named here",
+                grading.elsewhere(ctx.weights, self.scope.vocab),
+            )
         if not scores:  # nothing in scope at all (a threshold would have been)
             return Verdict((), (), 0, NAMES_NOTHING, grading.NAMES_NOTHING)
         if subjects:  # each subject named, by its best-scoring values
@@ -345,7 +349,7 @@ class Lookup:
             return Verdict((), tuple(best[:3]), min(3, len(best)), note, grading.OTHER_SCALE)
         # "above 0.15 in absolute magnitude": the bound is on |value|
         size = _magnitudes if ctx.weights.keys() & grading.MAGNITUDE else (lambda lo, hi: (lo, hi))
-        failing = [c for c in best if not _holds(relation, *size(c.value, _high(c)), x)]
+        failing = [c for c in best if not _holds(relation, size(c.value, _high(c)), x)]
         if not failing:
             return Verdict(tuple(best[:3]))
         note = f"the bound {relation} {claim.text} fails"
@@ -395,13 +399,3 @@ def _table_columns(docs: Mapping[str, Any]) -> dict[str, list[str]]:
             if isinstance(t, dict) and isinstance(t.get("columns"), list):
                 out[f"{prefix}tables.{name}"] = [str(c) for c in t["columns"]]
     return out
-
-
-class _Ids:
-    """The term ids of each descriptor, as `grading.identify` reads them."""
-
-    def __init__(self, descriptors: list[Descriptor]) -> None:
-        self._d = descriptors
-
-    def __getitem__(self, i: int) -> tuple[int, ...]:
-        return self._d[i].ids

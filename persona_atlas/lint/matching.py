@@ -283,6 +283,8 @@ def range_key(key: str) -> tuple[str, str] | None:
     if len(parts) > 1 and parts[0].lower() in _RANGE_WORDS:
         return "_".join(["{}", *parts[1:]]), parts[0].lower()
     return None
+
+
 _INDEX = re.compile(r"\[\d+\]")
 _DIGIT_KEY = re.compile(r"(?<=\.)[^.\[]*\d[^.\[]*")
 

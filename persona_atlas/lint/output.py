@@ -130,7 +130,6 @@ def as_json(lints: list[ReportLint]) -> dict[str, Any]:
     return {"summary": {**totals(lints), **verdicts}, "reports": reports}
 
 
-
 def _annotation(record: dict[str, Any]) -> dict[str, Any]:
     """The annotated view's fields, added to each number's existing JSON fields."""
     return {k: record[k] for k in ("text", "verdict", "path", "stored")}

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import lru_cache
+from itertools import pairwise
 
 from persona_atlas.kinds.base import Vocabulary
 
@@ -150,7 +151,7 @@ def _word_terms(word: str, words: Vocabulary) -> tuple[str, ...]:
             if letters and len(letters.group(1)) > 1:  # ``ci95`` is also ``ci``
                 out.append(letters.group(1))
     # two parts written as one word in prose: ``logical_and_pushes_back`` → ``pushback``
-    for a, b in zip(parts, parts[1:], strict=False):
+    for a, b in pairwise(parts):
         if a.isalpha() and b.isalpha() and len(a) > 2 and len(b) > 2:
             one = _stem(a.lower()) + _stem(b.lower())
             JOINED[one] = (_norm(a, words), _norm(b, words))

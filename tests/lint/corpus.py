@@ -83,7 +83,9 @@ def corpus() -> list[Writeup]:
 def score(w: Writeup) -> Score:
     lint = lint_file(w.text, list(w.against))
     s = Score(w, lint)
-    s.contradicted = {f"{n.line}:{n.col}": n.token for n in lint.numbers if n.verdict == "contradicted"}
+    s.contradicted = {
+        f"{n.line}:{n.col}": n.token for n in lint.numbers if n.verdict == "contradicted"
+    }
     return s
 
 

@@ -17,8 +17,18 @@ from persona_atlas.lint.sources import distinct_names
 CORRELATIONS = {
     "n_personas": 24,
     "headline": {
-        "js_to_neutral": {"spearman_rho": -0.2244, "p_value": 0.1646, "ci_lo": -0.58, "ci_hi": 0.19},
-        "cos_to_assistant": {"spearman_rho": 0.0180, "p_value": 0.4855, "ci_lo": -0.41, "ci_hi": 0.43},
+        "js_to_neutral": {
+            "spearman_rho": -0.2244,
+            "p_value": 0.1646,
+            "ci_lo": -0.58,
+            "ci_hi": 0.19,
+        },
+        "cos_to_assistant": {
+            "spearman_rho": 0.0180,
+            "p_value": 0.4855,
+            "ci_lo": -0.41,
+            "ci_hi": 0.43,
+        },
     },
     "effect": {"base": 0.2598, "edited": 0.3828, "shiftPp": 0.123},
 }
@@ -54,7 +64,9 @@ def test_a_number_the_json_does_not_hold_is_unverified_with_its_reason(tmp_path:
     assert other["-0.75"].verdict == "unverified" and "#142" in other["-0.75"].reason
 
 
-def test_only_contradicted_fails_unless_strict(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_only_contradicted_fails_unless_strict(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     (tmp_path / "r.json").write_text(json.dumps(CORRELATIONS))
     md = tmp_path / "w.md"
     md.write_text("We ran 5000 bootstrap resamples. For JS to neutral, ρ = -0.224.\n")

@@ -131,9 +131,7 @@ def unflagged(path: Path, lint: Callable[[str | None], ReportLint]) -> tuple[lis
 def _truncation(lint: ReportLint, line: int, col: int) -> bool:
     """The mutated number is the stored value cut to its digits: supported, and said so
     (docs/lint.md: truncation), so not a miss."""
-    return any(
-        (n.line, n.col) == (line, col) and n.note == TRUNCATED for n in lint.numbers
-    )
+    return any((n.line, n.col) == (line, col) and n.note == TRUNCATED for n in lint.numbers)
 
 
 def _check(name: str, missed: list[Mutation], total: int) -> None:

@@ -43,7 +43,11 @@ def test_wrong_range_is_flagged_with_the_collection(tmp_path: Path) -> None:
     report = copy_fixture(tmp_path)
     edit(report, "from 0.07 to 0.96", "from 0.01 to 0.70")
     out = messages(report)
-    assert len(out) == 2 and out[0].startswith("0.01  contradicted → ") and out[1].startswith("0.70  contradicted → ")
+    assert (
+        len(out) == 2
+        and out[0].startswith("0.01  contradicted → ")
+        and out[1].startswith("0.70  contradicted → ")
+    )
     assert "metrics.ranges.cos_min.{min,max} = [0.0738 … 0.9612]" in out[0]
 
 

@@ -93,7 +93,10 @@ def test_the_nearest_candidates_of_a_failure_come_from_its_scope_first(tmp_path:
     assert n.nearest[0].path == "r:metrics.pairs.A__C2.by_layer.layer_21.cos_min"
     (tmp_path / "w.md").write_text("A vs C2 at layer 21 has cos_min 0.95.\n")
     (line,) = text_lines(lint_file(tmp_path / "w.md", [tmp_path / "r.json"]))
-    assert "0.95  contradicted → in scope: r:metrics.pairs.A__C2.by_layer.layer_21.cos_min = 0.961" in line
+    assert (
+        "0.95  contradicted → in scope: r:metrics.pairs.A__C2.by_layer.layer_21.cos_min = 0.961"
+        in line
+    )
 
 
 def test_verbose_shows_the_best_candidate(tmp_path: Path) -> None:
