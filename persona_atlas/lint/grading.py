@@ -7,18 +7,21 @@ quantity disagrees with it; otherwise it is **unverified**, with the reason:
 
 - its context names nothing the JSON holds;
 - the sentence says the number comes from elsewhere: another issue (``#142`` when no file
-  is about it) or a pilot, a prior or previous run, a parent task;
+  is about it) or a pilot, a prior or previous run, a parent task (`ELSEWHERE`);
 - it is a whole number (a count or a setting) that no stored value its context names equals;
-- its context does not single out a stored value: the values it names best cover less than
-  `IDENTIFIED` of their own description, or there are more than `FEW` of them, or some
-  other stored value rounds to the number (the context may simply be read wrong).
+- a value out of scope rounds to it, and the context names that value at least `RIVAL_RATIO`
+  as well as the ones in scope: the scope may have been read wrong;
+- its context does not single out a stored value: the best-named value's description is
+  named less than `IDENTIFIED`, or more than `FEW` values are named about as well.
 
-It is contradicted when the context singles out a value (coverage ≥ `IDENTIFIED`, at most
-`FEW` of them, nothing else in the JSON rounds to it), or when a value it names is one step
-off at the typed precision (`NEAR`: ``0.17`` for a stored 0.1646 — the typo and double
-rounding kind of mistake), the context covering at least `NEAR_COVER` of it. A range is
-contradicted when its collection is in scope and the claimed ends overlap it; a bound when
-its failing values are identified the same way.
+It is contradicted when the context singles out a value (cover ≥ `IDENTIFIED`, at most `FEW`
+values) that disagrees, or when a value it names at least `NEAR_COVER` of is `NEAR` one unit
+of the last typed digit off (``0.17`` for a stored 0.1646: the typo and double-rounding kind
+of mistake). A range is contradicted when no collection of the JSON has it and its context
+names what the JSON stores; a bound when it fails for values its context singles out, unless
+it states a rule (`CRITERION`) or sits on another scale (`SCALE`). The constants were chosen
+on the write-up corpus of tests/lint/writeups (docs/lint.md, "Measured on the group's
+write-ups").
 """
 
 from __future__ import annotations

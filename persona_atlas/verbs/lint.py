@@ -1,14 +1,15 @@
-"""Check every number in a report's prose against its result.json and run.json.
+"""Give every number in a report's prose a verdict against its result.json and run.json.
 
-A typed number passes when a stored value that its context refers to (the recipe pair, layer
-and metric its sentence or table row names) rounds to it at the precision it is written with
-(percentages also match fractions ×100; bounds such as ``≥ 0.99`` are checked exactly); bound
-numbers (``{{ value("path", "fmt") }}``) must
-resolve and format; structure rules (sections, confidence line, hero, captions, card,
-hedging) are errors. Numbers in code, URLs, issue references, dates, versions and names are
-exempt by rule; anything else needs a ``<!-- lint-allow TOKEN: reason -->`` pragma.
-``--format html`` writes the annotated view: the report with each number coloured by its
-verdict. Exits 1 on any failure. See docs/lint.md.
+A typed number is *supported* when a stored value its context refers to (the recipe pair,
+layer and metric its sentence or table row names) rounds to it at the precision it is written
+with (percentages also match fractions ×100; bounds such as ``≥ 0.99`` are checked exactly);
+*contradicted* when its context identifies a stored value that disagrees; *unverified* when
+the JSON holds nothing its context identifies; *exempt* in code, URLs, issue references,
+dates, versions and names; *allowed* by a ``<!-- lint-allow TOKEN: reason -->`` pragma. Bound
+numbers (``{{ value("path", "fmt") }}``) must resolve and format; structure rules (sections,
+confidence line, hero, captions, card, hedging) are errors. Exits 1 on a contradicted number
+or any other failure, and under ``--strict`` on an unverified one too. ``--format html``
+writes the annotated view. See docs/lint.md.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from pathlib import Path
 from persona_atlas.errors import InputFileError
 from persona_atlas.verbs._empty import nothing_found
 
-HELP = "check every number in reports against result.json (exit 1 on any failure)"
+HELP = "give every number in reports a verdict against result.json (exit 1 on a contradicted one)"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -62,8 +63,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         action="append",
         type=Path,
         metavar="JSON",
-        help="lint the given file(s) against these JSON files instead (numbers only; "
-        "for write-ups outside results/, e.g. legacy ones)",
+        help="lint the given file(s) against these JSON files or folders of them instead "
+        "(numbers only; for write-ups outside results/, e.g. the group's own)",
     )
 
 
