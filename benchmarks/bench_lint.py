@@ -271,13 +271,56 @@ def timed(fn, repeat: int) -> float:
     return statistics.median(times)
 
 
+def writeups() -> int:
+    """Cold lint of the group's write-ups (graded verdicts, tolerant JSON, grading), each
+    against the cost of only parsing its JSON in the same run."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from persona_atlas.kinds.imported.read import read_file
+    from persona_atlas.lint import lint_file
+    from persona_atlas.lint.sources import against_files, clear_cache
+    from tests.lint.corpus import corpus
+
+    found = [w for w in corpus() if w.present]
+    if not found:
+        print("no write-up of the corpus is present (../shared/reference)")
+        return 1
+    lint_file(found[0].text, list(found[0].against))  # imports
+    for w in found:
+        files = against_files(w.against)
+        parse = timed(lambda files=files: [read_file(f, str(f)) for f in files], 5)
+
+        def cold(w=w) -> None:
+            clear_cache()
+            lint_file(w.text, list(w.against))
+
+        lint = timed(cold, 5)
+        words = len(w.text.read_text(encoding="utf-8").split())
+        size = sum(f.stat().st_size for f in files) / 1024
+        print(
+            f"{w.name}: {words:,} words, {size:,.0f} KB of JSON: lint cold {lint * 1e3:.0f} ms "
+            f"(target < 200 ms); parsing the JSON alone {parse * 1e3:.0f} ms; "
+            f"ratio {lint / parse:.1f}×"
+        )
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="fewer repeats")
     ap.add_argument("--big", type=float, metavar="MB", help="lint against a result.json of MB MB")
+    ap.add_argument(
+        "--writeups",
+        action="store_true",
+        help="time a cold lint of each write-up of the corpus (tests/lint/writeups) against "
+        "its JSON, next to a plain json.load of the same files",
+    )
     args = ap.parse_args(argv)
     if args.big:
         return big(args.big)
+    if args.writeups:
+        return writeups()
     repeat = 3 if args.quick else 9
     rng = random.Random(0)
     with tempfile.TemporaryDirectory() as tmp:

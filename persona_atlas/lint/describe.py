@@ -107,6 +107,7 @@ class Describer:
         self.words: list[str] = []
         self.vocab: dict[str, int] = {}
         self._keys: dict[str, tuple[tuple[int, ...], frozenset[str], int | None]] = {}
+        self._aliased: dict[tuple[str, str], tuple[int, ...]] = {}
         self._leaf_terms: dict[tuple[frozenset[str], int | None], tuple[int, ...]] = {}
         self._skip: AbstractSet[int] = frozenset()
 
@@ -177,10 +178,13 @@ class Describer:
 
     def _step(self, at: _Where, parent: str, key: str) -> _Where:
         kt, kr, kl = self.key(key)
-        alias = terms_alias(
-            "_".join((*word_terms(parent)[:1], *word_terms(key)[:1]))
-        ) or terms_alias("_".join(filter(None, (spelled(parent), spelled(key)))))
-        ids = at.ids + kt + (self.ids(word_terms(alias)) if alias else ())
+        more = self._aliased.get((parent, key))
+        if more is None:  # a legacy name its kind reads as another (``matrix_mc.pearson_r``)
+            alias = terms_alias(
+                "_".join((*word_terms(parent)[:1], *word_terms(key)[:1]))
+            ) or terms_alias("_".join(filter(None, (spelled(parent), spelled(key)))))
+            more = self._aliased[(parent, key)] = self.ids(word_terms(alias)) if alias else ()
+        ids = at.ids + kt + more
         layer = kl if kl is not None else at.layer
         return _Where(ids, at.recipes | kr, layer, f"{at.family}.{self._generic(key)}")
 

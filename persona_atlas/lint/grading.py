@@ -26,7 +26,7 @@ write-ups").
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -74,27 +74,11 @@ class Identification:
 MARGIN = 0.05
 
 
-def identify(
-    ids: np.ndarray,
-    descriptor: Callable[[int], tuple[int, ...]],
-    named: Iterable[int],
-    specificity: np.ndarray,
-    values: np.ndarray,
-    restated: Callable[[int], bool],
-) -> Identification:
-    """``ids``: the leaves in scope, ``values`` theirs; ``descriptor(i)``: the term ids of
-    leaf ``i``; ``restated(t)``: term ``t`` only restates others (a joined word) and does not
-    count in a description's size."""
-    if not len(ids):
+def identify(cover: np.ndarray, values: np.ndarray) -> Identification:
+    """From the values in scope and how much of each one's description the context names
+    (`Lookup.covers`): the best cover, and the values named about that well."""
+    if not len(cover):
         return Identification(0.0, np.array([]))
-    said = set(named)
-
-    def covered(i: int) -> float:
-        terms = {t for t in descriptor(i) if not restated(t)}
-        total = float(sum(specificity[t] for t in terms))
-        return float(sum(specificity[t] for t in terms if t in said)) / total if total else 0.0
-
-    cover = np.array([covered(int(i)) for i in ids])
     best = float(cover.max())
     return Identification(best, values[cover >= best - MARGIN])
 

@@ -86,6 +86,11 @@ class Lookup:
         self._collections: tuple[list[str], np.ndarray, np.ndarray, ScopeIndex] | None = None
         self._scored: dict[tuple[str, tuple[Any, ...]], tuple[np.ndarray, float]] = {}
         self._layers: dict[str, dict[int, int]] | None = None
+        words = self.describer.words
+        width = self.scope.matrix.shape[1]
+        self._counted = np.array(  # each term's weight in a description (`covers`)
+            [0.0 if joined(words[t]) else self.scope.specificity[t] for t in range(width)]
+        )
 
     # -- scores -------------------------------------------------------------------------
     def _remember(
@@ -234,13 +239,23 @@ class Lookup:
 
     def _identify(self, ids: np.ndarray, ctx: TextContext) -> Identification:
         """How well ``ctx`` singles out the leaves ``ids`` (`grading.identify`)."""
-        named = [self.scope.vocab[t] for t in with_parts(ctx.weights) if t in self.scope.vocab]
-        words = self.describer.words
-        values = np.array([self.index.leaves[i][1] for i in ids])
-        return identify(
-            ids, lambda i: self.scope.descriptors[i].ids, named, self.scope.specificity, values,
-            lambda t: joined(words[t]),
-        )  # fmt: skip
+        values = np.array([self.index.leaves[i][1] for i in ids], dtype=float)
+        return identify(self.covers(ids, ctx), values)
+
+    def covers(self, ids: np.ndarray, ctx: TextContext) -> np.ndarray:
+        """For each leaf of ``ids``: the share of its description (its terms, each weighed by
+        its specificity; joined words left out, they restate their parts) the context names."""
+        if not len(ids):
+            return np.zeros(0)
+        named = np.zeros(len(self._counted))
+        for t in with_parts(ctx.weights):
+            i = self.scope.vocab.get(t)
+            if i is not None and i < len(named):
+                named[i] = 1.0
+        rows = self.scope.matrix[np.asarray(ids, dtype=np.int64)]
+        total = rows @ self._counted
+        said = rows @ (self._counted * named)
+        return np.divide(said, total, out=np.zeros_like(said), where=total > 0)
 
     def _unidentified(
         self, claim: Claim, s: np.ndarray, cut: float, support: list[int], ctx: TextContext

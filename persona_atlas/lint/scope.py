@@ -120,6 +120,11 @@ class ScopeIndex:
         self._pinned: dict[tuple[frozenset[int], frozenset[int]], np.ndarray] = {}
 
     @property
+    def matrix(self) -> sparse.csr_matrix:
+        """Leaf × term, 1.0 where the leaf's description has the term."""
+        return self._matrix
+
+    @property
     def pins(self) -> tuple[np.ndarray, np.ndarray]:
         """Per leaf: the mask of the recipe set it is pinned to (0: none) and its pinning layer
         (-1: none)."""

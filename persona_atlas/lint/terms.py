@@ -100,6 +100,7 @@ def singular(word: str) -> str:
     return word
 
 
+@lru_cache(maxsize=65536)
 def spelled(word: str) -> str:
     """A key as spelled, lower-case and singular, no synonym applied (``pearson_r``): how
     kinds name the legacy compounds of their aliases."""
