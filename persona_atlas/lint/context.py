@@ -47,6 +47,8 @@ _BOUND_WORDS = {
     "more than": ">", "greater than": ">", "higher than": ">",
     "below": "<", "less than": "<", "fewer than": "<", "lower than": "<",
 }  # fmt: skip
+_NEGATED = re.compile(r"\b(?:no|not)\s+$", re.IGNORECASE)
+_NEGATION = {">": "≤", "<": "≥", "≥": "<", "≤": ">"}
 
 
 def _add(weights: dict[str, float], term: str, w: float) -> None:
@@ -200,7 +202,10 @@ def _relation(text: str, tok: RawToken) -> str | None:
     m = _BOUND_BEFORE.search(text, max(0, tok.start - 16), tok.start)
     if m:
         word = re.sub(r"\s+", " ", m.group(1).lower())
-        return _BOUND_WORDS.get(word) or _BOUNDS[word]
+        relation = _BOUND_WORDS.get(word) or _BOUNDS[word]
+        if word in _BOUND_WORDS and _NEGATED.search(text, max(0, m.start() - 8), m.start()):
+            relation = _NEGATION[relation]  # "no more than 0.05" is ≤ 0.05
+        return relation
     if text.startswith("+", tok.end) and not re.match(r"\+[\w\d]", text[tok.end : tok.end + 2]):
         return "≥"
     return None

@@ -24,6 +24,7 @@ from persona_atlas.lint.terms import (
     Recipes,
     canon_recipe,
     items,
+    joins,
     spelled,
     text_terms,
     word_terms,
@@ -108,6 +109,8 @@ class Describer:
         self.vocab: dict[str, int] = {}
         self._keys: dict[str, tuple[tuple[int, ...], frozenset[str], int | None]] = {}
         self._aliased: dict[tuple[str, str], tuple[int, ...]] = {}
+        self.joined: dict[str, tuple[str, str]] = {}
+        """The joined words of this JSON's keys (`terms.joins`) and their parts."""
         self._leaf_terms: dict[tuple[frozenset[str], int | None], tuple[int, ...]] = {}
         self._skip: AbstractSet[int] = frozenset()
 
@@ -138,6 +141,7 @@ class Describer:
                 recipes.append(canon_recipe(part))
             else:
                 terms += word_terms(part)
+                self.joined.update(joins(part))
         hit = (self.ids(terms), frozenset(recipes), layer)
         self._keys[key] = hit
         return hit

@@ -59,7 +59,7 @@ _REFERENCED = re.compile(r"[1-9]\d*(?:\.\d+)*[a-z]?")  # 3, 4.2, 2b
 #: After a percent: the interval it is the level of (``95% CI``, ``95% bootstrap CI``).
 _INTERVAL_AFTER = re.compile(
     r"^%?\s*(?:(?:bootstrap|bca|percentile|wilson|bayesian|two-sided)\s+)*"
-    r"(?:CIs?\b|confidence\b|credible\b|prediction interval|HDI\b)",
+    r"(?:CIs?\b|HDI\b|(?:confidence|credible|prediction)[ -](?:intervals?|levels?|bands?)\b)",
     re.IGNORECASE,
 )
 _NAME_HEAD = re.compile(r"^(?:[A-Z][A-Za-z]+|[A-Za-z]+\d[\w.]*)$")

@@ -19,7 +19,8 @@ values) that disagrees, or when a value it names at least `NEAR_COVER` of is `NE
 of the last typed digit off (``0.17`` for a stored 0.1646: the typo and double-rounding kind
 of mistake). A range is contradicted when no collection of the JSON has it and its context
 names what the JSON stores; a bound when it fails for values its context singles out, unless
-it states a rule (`CRITERION`) or sits on another scale (`SCALE`). The constants were chosen
+it states a rule (`CRITERION`); a bound of 2 or more `SCALE` times past every value it names
+is on another scale, and unverified whether it holds or not. The constants were chosen
 on the write-up corpus of tests/lint/writeups (docs/lint.md, "Measured on the group's
 write-ups").
 """
@@ -109,6 +110,7 @@ RIVAL_RATIO = 0.9
 #: At most this many values that round to a number are weighed as rivals.
 RIVALS = 512
 ELSEWHERE_RANGE = "a stored collection its context does not name has this range"
+NO_LAYERS = "a layer, and the JSON holds no layers"
 OTHER_SCALE = "a bound on another scale than the values its context names"
 BOUND_NOT_IDENTIFIED = "the values it fails for are not the ones its context singles out"
 

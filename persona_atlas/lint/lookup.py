@@ -25,7 +25,7 @@ from persona_atlas.lint.matching import TRAJECTORY, Candidate, ValueIndex
 from persona_atlas.lint.numbers import Claim
 from persona_atlas.lint.scope import SCOPE_RATIO, ScopeIndex, TextContext
 from persona_atlas.lint.summary import oversized
-from persona_atlas.lint.terms import joined, with_parts, word_terms
+from persona_atlas.lint.terms import with_parts, word_terms
 
 #: Why a number failed although some stored value rounds to it.
 NAMES_NOTHING = "its context names nothing in the result: bind it with value() or name the quantity"
@@ -86,10 +86,10 @@ class Lookup:
         self._collections: tuple[list[str], np.ndarray, np.ndarray, ScopeIndex] | None = None
         self._scored: dict[tuple[str, tuple[Any, ...]], tuple[np.ndarray, float]] = {}
         self._layers: dict[str, dict[int, int]] | None = None
-        words = self.describer.words
+        words, joined = self.describer.words, self.describer.joined
         width = self.scope.matrix.shape[1]
         self._counted = np.array(  # each term's weight in a description (`covers`)
-            [0.0 if joined(words[t]) else self.scope.specificity[t] for t in range(width)]
+            [0.0 if words[t] in joined else self.scope.specificity[t] for t in range(width)]
         )
 
     # -- scores -------------------------------------------------------------------------
@@ -187,7 +187,8 @@ class Lookup:
         if n in layers:
             return Verdict((self.candidate(layers[n]),))
         near = sorted(layers, key=lambda k: (abs(k - n), k))[:3]
-        return Verdict((), tuple(self.candidate(layers[k]) for k in near), len(near), NO_LAYER)
+        why = "" if layers else grading.NO_LAYERS  # a JSON without layers cannot say
+        return Verdict((), tuple(self.candidate(layers[k]) for k in near), len(near), NO_LAYER, why)
 
     def _layer_index(self) -> dict[str, dict[int, int]]:
         """issue term ('' for none) → layer → the leaf that shows it (a ``layers`` list
@@ -248,7 +249,7 @@ class Lookup:
         if not len(ids):
             return np.zeros(0)
         named = np.zeros(len(self._counted))
-        for t in with_parts(ctx.weights):
+        for t in with_parts(ctx.weights, self.describer.joined):
             i = self.scope.vocab.get(t)
             if i is not None and i < len(named):
                 named[i] = 1.0
@@ -359,7 +360,8 @@ class Lookup:
         else:  # the best-scoring unpinned values, and the best-scoring collections
             best = [c for group in (leaves, collections) for c in _top(group)]
         largest = max((max(abs(c.value), abs(_high(c))) for c in best), default=0.0)
-        if abs(x) > grading.SCALE * largest:  # "alignment below 30" against rates ≤ 1
+        if abs(x) >= 2 and abs(x) > grading.SCALE * largest:
+            # "alignment below 30" beside rates ≤ 1: true or false, it is not about them
             note = f"{claim.text} is on another scale than the values its context names"
             return Verdict((), tuple(best[:3]), min(3, len(best)), note, grading.OTHER_SCALE)
         # "above 0.15 in absolute magnitude": the bound is on |value|

@@ -89,6 +89,8 @@ class Claim:
             return False
         unit = 2 * self.half_width
         shown = v * 100.0 if self.percent else v
+        if (shown < 0) != (self.value < 0 or self.text.lstrip()[:1] in "-\u2212"):
+            return False  # "0.0" is not -0.09 cut short
         steps = math.trunc(shown / unit + math.copysign(1e-9, shown))
         return abs(steps * unit - self.value) <= unit * 1e-6
 

@@ -159,19 +159,21 @@ def against_files(against: Sequence[str | Path]) -> list[Path]:
             out += found
         else:
             out.append(a)
-    return list(dict.fromkeys(out))
+    return list({p.resolve(): p for p in out}.values())  # each file once, however named
 
 
 def distinct_names(files: Sequence[Path]) -> list[str]:
     """Each file's name without ``.json``, with as many parent folders as it takes to tell
     it from the others: ``part_a/correlation_results`` and ``combined/correlation_results``."""
-    parts = [(*p.parent.parts, p.stem) for p in files]
+    parts = [(*p.resolve().parent.parts[1:], p.stem) for p in files]
     depth = [1] * len(files)
     while True:
         names = ["/".join(ps[-d:]) for ps, d in zip(parts, depth, strict=True)]
         clash = {n for n in names if names.count(n) > 1}
         grow = [i for i, n in enumerate(names) if n in clash and depth[i] < len(parts[i])]
-        if not grow:
-            return names
+        if not grow:  # still the same name (``x.json`` and ``x.JSON``): the file's own name
+            return [
+                f"{n}{files[i].suffix}" if n in clash else n for i, n in enumerate(names)
+            ]
         for i in grow:
             depth[i] += 1

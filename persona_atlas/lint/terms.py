@@ -15,7 +15,7 @@ A result path and a sentence are both read into the same three kinds of *terms*:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import lru_cache
@@ -151,30 +151,33 @@ def _word_terms(word: str, words: Vocabulary) -> tuple[str, ...]:
             letters = _LETTERS_DIGITS.fullmatch(w)
             if letters and len(letters.group(1)) > 1:  # ``ci95`` is also ``ci``
                 out.append(letters.group(1))
-    # two parts written as one word in prose: ``logical_and_pushes_back`` → ``pushback``
-    for a, b in pairwise(parts):
-        if a.isalpha() and b.isalpha() and len(a) > 2 and len(b) > 2:
-            one = _stem(a.lower()) + _stem(b.lower())
-            JOINED[one] = (_norm(a, words), _norm(b, words))
-            out.append(one)
+    out += _joins(word, words)  # ``logical_and_pushes_back`` is also ``pushback``
     return tuple(out)
 
 
-#: Every joined term made so far: a second spelling of two parts, not more of what a value is
-#: about (`grading` leaves them out of a description's size).
-JOINED: dict[str, tuple[str, str]] = {}
+def joins(word: str) -> dict[str, tuple[str, str]]:
+    """Two parts of a key written as one word in prose, and those parts' terms:
+    ``logical_and_pushes_back`` → {``pushback``: (``pushe``, ``back``), …}. A joined word is a
+    second spelling of its parts, not more of what a value is about (`grading` leaves it out
+    of a description's size)."""
+    return _joins(word, _ACTIVE.get())
 
 
-def joined(term: str) -> bool:
-    """A joined term (``pushback``): a second spelling of two parts."""
-    return term in JOINED
+@lru_cache(maxsize=65536)
+def _joins(word: str, words: Vocabulary) -> dict[str, tuple[str, str]]:
+    parts = [p for p in _SPLIT.split(word) if p]
+    return {
+        _stem(a.lower()) + _stem(b.lower()): (_norm(a, words), _norm(b, words))
+        for a, b in pairwise(parts)
+        if a.isalpha() and b.isalpha() and len(a) > 2 and len(b) > 2
+    }
 
 
-def with_parts(terms: Iterable[str]) -> set[str]:
+def with_parts(terms: Iterable[str], joined: Mapping[str, tuple[str, str]]) -> set[str]:
     """``terms`` and the parts of each joined one (``pushback`` → ``pushe``, ``back``)."""
     out = set(terms)
     for t in list(out):
-        out.update(JOINED.get(t, ()))
+        out.update(joined.get(t, ()))
     return out
 
 

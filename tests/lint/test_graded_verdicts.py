@@ -144,3 +144,75 @@ def test_a_folder_of_the_groups_json_is_read_with_warnings(tmp_path: Path) -> No
 def test_distinct_names_use_as_many_folders_as_it_takes() -> None:
     paths = [Path("d/a/x.json"), Path("d/b/x.json"), Path("d/y.json"), Path("d/c/a/z.json")]
     assert distinct_names(paths) == ["a/x", "b/x", "y", "z"]
+
+
+@pytest.mark.parametrize(
+    ("text", "stored", "verdict"),
+    [
+        ("The false positive rate is no more than 0.05.", 0.07, "contradicted"),
+        ("The false positive rate is no more than 0.05.", 0.03, "supported"),
+        ("The false positive rate is not below 0.05.", 0.07, "supported"),
+        ("The false positive rate is less than 0.05.", 0.001, "supported"),  # not "another scale"
+        ("The false positive rate is above 0.05.", 0.004, "contradicted"),
+    ],
+)
+def test_bound_words_and_their_negation(
+    tmp_path: Path, text: str, stored: float, verdict: str
+) -> None:
+    got = verdicts(tmp_path, text, {"false_positive_rate": stored})
+    assert got["0.05"].verdict == verdict
+
+
+def test_an_approximate_count_is_still_a_count(tmp_path: Path) -> None:
+    doc = {"tables": {"cells": {"columns": ["cell", "verdict"],
+                                "rows": [[f"c{i}", "KILL" if i < 57 else "PASS"] for i in range(60)]}}}  # fmt: skip
+    (tmp_path / "r.json").write_text(json.dumps(doc))
+    (tmp_path / "w.md").write_text("About 57 of 60 cells are KILL.\n")
+    lint = lint_file(tmp_path / "w.md", [tmp_path / "r.json"])
+    assert not lint.problems and {n.token: n.verdict for n in lint.numbers}["57"] == "supported"
+
+
+def test_a_change_verb_before_ranges_from_keeps_the_range(tmp_path: Path) -> None:
+    got = verdicts(
+        tmp_path,
+        "The score drop ranges from 0.10 to 0.25 across personas.",
+        {"drop": [0.1, 0.25, 0.3]},
+    )
+    assert got["0.10"].verdict != "supported"  # the stored range is 0.10 … 0.30
+
+
+def test_a_layer_against_json_without_layers_is_unverified(tmp_path: Path) -> None:
+    got = verdicts(tmp_path, "At layer 12 the accuracy is 0.90.", {"accuracy": 0.9})
+    assert got["12"].verdict == "unverified" and got["0.90"].verdict == "supported"
+
+
+def test_verdicts_do_not_depend_on_what_was_linted_before(tmp_path: Path) -> None:
+    first = verdicts(tmp_path, "Pushback is 0.50.", {"pushback": 0.3})["0.50"].verdict
+    verdicts(tmp_path, "Pushback is 0.30.", {"logical_and_pushes_back": 0.3})
+    assert verdicts(tmp_path, "Pushback is 0.50.", {"pushback": 0.3})["0.50"].verdict == first
+
+
+def test_a_level_is_only_the_level_of_an_interval(tmp_path: Path) -> None:
+    got = verdicts(
+        tmp_path,
+        "It answers with 87% confidence; the 95% confidence interval is wide.",
+        {"mean_confidence": 0.5},
+    )
+    assert got["87%"].verdict != "exempt" and got["95%"].rule == "level"
+
+
+def test_truncation_keeps_the_sign(tmp_path: Path) -> None:
+    got = verdicts(tmp_path, "The rho is 0.0 for JS.", {"rho": -0.09})
+    assert got["0.0"].verdict != "supported"
+
+
+def test_same_named_files_and_huge_integers(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "x.json").write_text('{"alpha_score": 0.25}')
+    (data / "x.JSON").write_text('{"beta_score": 0.50, "big": 1' + "0" * 400 + "}")
+    (tmp_path / "w.md").write_text("The beta score is 0.50 and the alpha score 0.25.\n")
+    lint = lint_file(tmp_path / "w.md", [data, data / "x.json"])
+    assert not lint.problems, lint.problems
+    assert [n.verdict for n in lint.numbers] == ["supported", "supported"]
+    assert any("read as null" in w for w in lint.warnings)  # the 401-digit integer

@@ -60,6 +60,16 @@ def _float(text: str) -> float | _NonFinite:
     return value if math.isfinite(value) else _NonFinite(text)
 
 
+def _int(text: str) -> int | _NonFinite:
+    """An integer too large for a float (a 400-digit count) is read like ``1e400``."""
+    value = int(text)
+    try:
+        float(value)
+    except OverflowError:
+        return _NonFinite(text[:20] + "…")
+    return value
+
+
 @dataclass
 class Quirk:
     """One tolerated oddity: where it is and what was done about it."""
@@ -112,7 +122,11 @@ def parse_bytes(data: bytes, shown: str) -> ImportedFile:
         ) from None
     try:
         raw = json.loads(
-            text, parse_constant=_NonFinite, parse_float=_float, object_pairs_hook=_object
+            text,
+            parse_constant=_NonFinite,
+            parse_float=_float,
+            parse_int=_int,
+            object_pairs_hook=_object,
         )
     except json.JSONDecodeError as exc:
         raise InputFileError(
