@@ -172,8 +172,6 @@ def distinct_names(files: Sequence[Path]) -> list[str]:
         clash = {n for n in names if names.count(n) > 1}
         grow = [i for i, n in enumerate(names) if n in clash and depth[i] < len(parts[i])]
         if not grow:  # still the same name (``x.json`` and ``x.JSON``): the file's own name
-            return [
-                f"{n}{files[i].suffix}" if n in clash else n for i, n in enumerate(names)
-            ]
+            return [f"{n}{files[i].suffix}" if n in clash else n for i, n in enumerate(names)]
         for i in grow:
             depth[i] += 1
