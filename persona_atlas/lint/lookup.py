@@ -268,7 +268,9 @@ class Lookup:
         away = grading.elsewhere(ctx.weights, self.scope.vocab)
         ident = self._identify(np.nonzero(s >= cut)[0], ctx)
         # a value out of scope that rounds to it, named at least as well: the scope misread
-        rival = self._identify(np.array(support[: grading.RIVALS]), ctx).cover if support else -1.0
+        rival = (
+            float(self.covers(np.array(support[: grading.RIVALS]), ctx).max()) if support else -1.0
+        )
         return grading.grade_point(ident, claim, bool(support), rival, away)
 
     def match_range(self, low: Claim, high: Claim, ctx: TextContext) -> Verdict:
@@ -395,13 +397,6 @@ def _magnitudes(lo: float, hi: float) -> tuple[float, float]:
     if lo <= 0.0 <= hi:
         return 0.0, max(-lo, hi)
     return min(abs(lo), abs(hi)), max(abs(lo), abs(hi))
-
-
-def _overlaps(c: Candidate, low: Claim, high: Claim) -> bool:
-    """The claimed range ``low–high`` and the collection's stored range overlap."""
-    scale = 100.0 if low.percent else 1.0
-    lo, hi = sorted((c.value * scale, _high(c) * scale))
-    return low.value - low.half_width <= hi and high.value + high.half_width >= lo
 
 
 def _high(c: Candidate) -> float:
