@@ -6,9 +6,9 @@
   (``about 57 cells are KILL`` is checked as a count).
 - **Percentage points**: ``+12.3 pp``, ``12.3 percentage points`` is a percent (a difference of
   two percents matches a stored difference of fractions ×100).
-- **A change**: ``rises from 0.49 to 0.90``, ``drops from 38% to 12%`` names two values, a before
-  and an after, each checked on its own, not the ends of one collection's range (``ranges from
-  0.01 to 0.70`` still is one).
+- **A change**: ``rises from 0.49 to 0.90``, ``drops from 38% to 12%`` names a before and an
+  after: one collection's first and last value, or two values each checked on its own — not
+  the ends of one collection's range (``ranges from 0.01 to 0.70`` still is one).
 """
 
 from __future__ import annotations
@@ -33,8 +33,6 @@ _CHANGE_BEFORE = re.compile(
     r"[^.;:\n]{0,40}?\bfrom\s*$",
     re.IGNORECASE,
 )
-
-
 _RANGE_BEFORE = re.compile(
     r"\b(?:ranges?|ranged|ranging|spans?|spanned|spanning|varies|vary|varied|varying)\s+from\s*$",
     re.IGNORECASE,
